@@ -1,0 +1,5 @@
+"""BrainScaleS-2 chip facts: calibration ranges, units and defaults (spec §8)."""
+
+from .parameters import PARAMETERS, ParamSpec, spec_for  # noqa: F401
+
+__all__ = ["PARAMETERS", "ParamSpec", "spec_for"]
