@@ -11,6 +11,7 @@ __all__ = [
     "ValidationError",
     "ProjectFileError",
     "ResourceError",
+    "TargetUnavailableError",
 ]
 
 
@@ -55,3 +56,7 @@ class ProjectFileError(HXStudioError, ValueError):
 
 class ResourceError(HXStudioError, ValueError):
     """A network needs more chip resources (neuron circuits, synapse rows) than BSS-2 has."""
+
+
+class TargetUnavailableError(HXStudioError, NotImplementedError):
+    """The requested execution target (BSS-2 emulator or hardware) is not available here."""

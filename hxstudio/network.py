@@ -272,7 +272,7 @@ class Network(_Model):
         target: where it runs (``"mock"``: hxtorch-identical ideal numerics).
     """
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: Literal[1] = SCHEMA_VERSION
     name: str = "untitled"
     dt: float = Field(1e-6, gt=0, le=1e-3)
     duration: float = Field(100e-6, gt=0)
@@ -283,10 +283,6 @@ class Network(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> "Network":
-        if self.schema_version != SCHEMA_VERSION:
-            raise ValidationError(
-                f"network: schema_version = {self.schema_version} is not supported; this hxstudio reads {SCHEMA_VERSION}"
-            )
         if self.steps > MAX_STEPS:
             raise ValidationError(
                 f"network: duration/dt = {self.steps} steps exceeds the maximum of {MAX_STEPS}"
@@ -452,6 +448,11 @@ class Network(_Model):
         """
         if not isinstance(data, dict):
             raise ValidationError(f"network: expected a JSON object, got {type(data).__name__}")
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:  # checked first: a newer file may have fields we don't know
+            raise ValidationError(
+                f"network: schema_version = {version!r} is not supported; this hxstudio reads {SCHEMA_VERSION}"
+            )
         try:
             return cls.model_validate(data)
         except pydantic.ValidationError as exc:

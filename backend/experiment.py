@@ -1,0 +1,119 @@
+"""The experiment that collects module calls, and :func:`run`, which executes them (spec §2)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from .errors import TargetUnavailableError
+from .execution_instance import ExecutionInstance
+from .module_manager import ModuleManager
+
+__all__ = ["Experiment", "run"]
+
+
+class Experiment:
+    """Holds the module graph of one forward pass and how to execute it.
+
+    Args:
+        mock: ``True`` computes everything in PyTorch (the only target implemented so far);
+            ``False`` means the BSS-2 emulator/hardware, which :func:`run` refuses for now.
+        dt: integration step in s. Default: ``1e-6`` (1 µs of hardware time ≙ 1 ms biological).
+        hw_routing_func: routing function for hardware mapping (stored).
+
+    Attributes:
+        modules: the :class:`~hxstudio.backend.module_manager.ModuleManager`.
+
+    Source: hxtorch.spiking ``experiment.py`` (spec §2.1).
+    """
+
+    def __init__(self, mock: bool = False, dt: float = 1e-6,
+                 hw_routing_func: Optional[Callable] = None):
+        self.mock = mock
+        self.dt = dt
+        self.hw_routing_func = hw_routing_func
+        self.modules = ModuleManager()
+        self._default_execution_instance: Optional[ExecutionInstance] = None
+
+    @property
+    def default_execution_instance(self) -> ExecutionInstance:
+        """The execution instance of modules that name none; created on first access."""
+        if self._default_execution_instance is None:
+            self._default_execution_instance = ExecutionInstance()
+        return self._default_execution_instance
+
+    @default_execution_instance.setter
+    def default_execution_instance(self, instance: ExecutionInstance) -> None:
+        self._default_execution_instance = instance
+
+    def clear(self) -> None:
+        """Drop the graph of the current pass (module ids are kept)."""
+        self.modules.clear()
+
+    def connect(self, module: Any, input_handles: Tuple[Any, ...], output_handle: Any) -> None:
+        """Add the call ``output_handle = module(*input_handles)`` to the graph."""
+        self.modules.add_node(module, input_handles, output_handle)
+
+    def connect_wrapper(self, wrapper: Any) -> None:
+        """Register an :class:`~hxstudio.backend.HXModuleWrapper`.
+
+        Raises:
+            ValueError: the wrapper lists a module twice, or another registered wrapper already
+                contains one of its modules.
+        """
+        members = list(wrapper.modules.values())
+        if len({id(m) for m in members}) != len(members):
+            raise ValueError(f"{type(wrapper).__name__}: every wrapped module must be unique, "
+                             f"got {[type(m).__name__ for m in members]}")
+        for other in self.modules.wrappers:
+            if other is not wrapper and any(other.contains(m) for m in members):
+                raise ValueError("You tried to register a wrapper with a group of modules that "
+                                 "are partially registered in another group.")
+        self.modules.add_wrapper(wrapper)
+
+    def get_hw_results(self, runtime: Optional[int]) -> Tuple[Dict[Any, Any], None]:
+        """Prepare the graph and return the recorded data per module descriptor.
+
+        In mock mode nothing is recorded: returns ``({}, None)``.
+
+        Raises:
+            TargetUnavailableError: ``mock=False`` (no emulator/hardware target yet).
+        """
+        self.modules.pre_process(self)
+        if self.mock:
+            return {}, None
+        raise TargetUnavailableError(
+            "Experiment(mock=False): the BSS-2 emulator/hardware target is not available yet; "
+            "use Experiment(mock=True)")
+
+
+def run(experiment: Experiment, runtime: Optional[int]) -> Optional[Any]:
+    """Execute every module registered since the last run and fill their output handles.
+
+    Args:
+        experiment: the experiment the modules were called in.
+        runtime: number of ``dt`` steps to run on hardware; ignored in mock mode, where the
+            length T of the input tensors decides.
+    Returns:
+        ``None`` in mock mode (hxtorch returns hardware execution info otherwise).
+    Raises:
+        ValueError: ``"Requested runtime invalid."``: not mock and ``runtime`` is no ``int``.
+        TargetUnavailableError: not mock (see :meth:`Experiment.get_hw_results`).
+        ValueError: the graph has an unwrapped cycle.
+        TypeError: a BatchDropout does not follow exactly one neuron module.
+
+    When preparing the graph fails, the graph of this pass is dropped, so the next forward pass
+    starts clean.
+
+    Source: hxtorch.spiking ``run.py`` (spec §2.2).
+    """
+    try:
+        if not experiment.mock and not isinstance(runtime, int):
+            raise ValueError("Requested runtime invalid.")
+        data_map, info = experiment.get_hw_results(runtime)
+        order = experiment.modules.done()
+    except Exception:
+        experiment.clear()
+        raise
+    for module, inputs, output in order:
+        module.exec_forward(inputs, output, data_map)
+    return info

@@ -1,0 +1,27 @@
+"""Modules of the spiking backend (spec §5): populations, projections and functional modules."""
+
+from .batch_dropout import BatchDropout
+from .hx_module import HXBaseExperimentModule, HXFunctionalModule, HXModule, HXTorchFunctionMixin
+from .hx_module_wrapper import HXModuleWrapper
+from .input_neuron import InputNeuron
+from .neuron import AELIF, LI, LIF
+from .synapse import Synapse
+from .types import BasePopulation, InputPopulation, Population, Projection
+
+__all__ = [
+    "AELIF",
+    "BasePopulation",
+    "BatchDropout",
+    "HXBaseExperimentModule",
+    "HXFunctionalModule",
+    "HXModule",
+    "HXModuleWrapper",
+    "HXTorchFunctionMixin",
+    "InputNeuron",
+    "InputPopulation",
+    "LI",
+    "LIF",
+    "Population",
+    "Projection",
+    "Synapse",
+]

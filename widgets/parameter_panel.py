@@ -1,0 +1,185 @@
+"""Side panel that edits the parameters of the selected population or projection.
+
+Population parameters come as plain spec dicts (the catalogue's ``ParamSpec``
+as data) with values in SI units; the panel shows them in display units:
+
+=============  ===========================  ==================================
+spec ``unit``  slider unit                  read-out under the slider
+=============  ===========================  ==================================
+``"s"``        µs (hardware time)           ``"10.0 µs (bio 10 ms)"``
+``"CADC LSB"`` CADC LSB                     ``"120 CADC LSB"``
+``"CapMem LSB"`` CapMem LSB                 ``"500 CapMem LSB"``
+``"1"``        (none)                       ``"0.5"``
+=============  ===========================  ==================================
+
+BSS-2 runs 1000× faster than biology: 1 µs hardware time ≙ 1 ms biological.
+Browser selectors: ``.hx-param-<name>`` on each slider/input, ``.hx-readout-<name>``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+__all__ = ["ParameterPanel", "display_unit", "format_readout"]
+
+# unit -> (display unit, factor from SI to display)
+_DISPLAY = {"s": ("µs", 1e6), "CADC LSB": ("CADC LSB", 1.0), "CapMem LSB": ("CapMem LSB", 1.0), "1": ("", 1.0)}
+
+
+def _clean(x: float) -> float:
+    """Drop float noise from unit conversions (1e-5 * 1e6 -> 10.0, not 10.000000000000002)."""
+    return float(f"{x:.12g}")
+
+
+def display_unit(unit: str) -> tuple[str, float]:
+    """``(display unit, factor SI → display)`` for a spec unit; raises ValueError for unknown units."""
+    try:
+        return _DISPLAY[unit]
+    except KeyError:
+        raise ValueError(f"ParameterPanel: unknown unit {unit!r}, expected one of {sorted(_DISPLAY)}") from None
+
+
+def _number(x: float) -> str:
+    one_decimal = f"{x:.1f}"
+    return one_decimal if math.isclose(float(one_decimal), x, rel_tol=1e-9, abs_tol=1e-12) else f"{x:.4g}"
+
+
+def format_readout(value: float, unit: str) -> str:
+    """Read-out text for an SI ``value``: ``format_readout(1e-5, "s") == "10.0 µs (bio 10 ms)"``."""
+    shown, factor = display_unit(unit)
+    x = _clean(value * factor)
+    if unit == "s":
+        return f"{_number(x)} µs (bio {x:.4g} ms)"
+    return f"{x:.4g} {shown}".strip()
+
+
+class ParameterPanel(Viewer):
+    """Edit one population's (``show``) or projection's (``show_edge``) parameters.
+
+    ``show(title, specs, values)``: one editable slider per spec. The slider's hard
+    limits (``fixed_start``/``fixed_end``) are the calibrated range, its visible span
+    (``start``/``end``) the soft range, both in display units; a typed value outside
+    the calibrated range is rejected by the widget. ``on_change(name, value)`` fires
+    with the SI value when the slider is released or a typed value is committed,
+    never on drag ticks. Each spec's ``doc`` is the tooltip of the ⓘ icon.
+
+    ``show_edge(title, fields, values)``: numeric inputs and selects for projection
+    settings (weight init etc.); ``on_change(name, value)`` on commit.
+
+    ``clear(message)``: show only a hint.
+    """
+
+    title = param.String(default="", doc="Heading shown above the controls.")
+    values = param.Dict(default={}, doc="Current values by name; SI units for population specs. Read-only.",
+                        constant=True)
+    on_change = param.Callable(default=None, allow_None=True, doc=(
+        "on_change(name, value): a value was committed; SI units for population specs. None to ignore."))
+
+    def __init__(self, **params: Any):
+        self._header = pn.pane.Markdown("", margin=(0, 10))
+        self._body = pn.Column(sizing_mode="stretch_width")
+        super().__init__(**params)
+        self._widgets: dict[str, pn.widgets.Widget] = {}
+        self._readouts: dict[str, pn.pane.HTML] = {}
+        self._layout = pn.Column(self._header, self._body, sizing_mode="stretch_width",
+                                 css_classes=["hx-parameter-panel"])
+        self._sync_title()
+        self.clear()
+
+    def __panel__(self):
+        return self._layout
+
+    def widget(self, name: str) -> pn.widgets.Widget:
+        """The widget editing ``name`` (for tests and browser tests)."""
+        return self._widgets[name]
+
+    def readout(self, name: str) -> str:
+        """The read-out text under the slider of ``name``, e.g. ``"10.0 µs (bio 10 ms)"``."""
+        return self._readouts[name].object
+
+    def clear(self, message: str = "Select a population or projection to edit it.") -> None:
+        """Remove all controls and show ``message``."""
+        self._set("", {}, {}, [pn.pane.Markdown(f"*{message}*", css_classes=["hx-parameter-hint"])])
+
+    def show(self, title: str, specs: list[dict], values: dict[str, float]) -> None:
+        """Show one slider per spec. ``values`` maps name → SI value (default: the spec's default)."""
+        widgets, readouts, rows, current = {}, {}, [], {}
+        for spec in specs:
+            name, unit = spec["name"], spec["unit"]
+            shown, factor = display_unit(unit)
+            lo, hi = (_clean(v * factor) for v in spec["calibrated"])
+            soft_lo, soft_hi = (_clean(v * factor) for v in spec.get("soft", spec["calibrated"]))
+            value = float(values.get(name, spec["default"]))
+            x = min(max(_clean(value * factor), lo), hi)
+            slider = pn.widgets.EditableFloatSlider(
+                label=f"{spec.get('label', name)} [{shown}]" if shown else spec.get("label", name),
+                fixed_start=lo, fixed_end=hi, start=max(lo, min(soft_lo, x)), end=min(hi, max(soft_hi, x)),
+                step=_clean(spec.get("step", (hi - lo) / 100 / factor) * factor), value=x,
+                sizing_mode="stretch_width", css_classes=[f"hx-param-{name}"],
+            )
+            readout = pn.pane.HTML(format_readout(value, unit), margin=(0, 10, 8, 10),
+                                   styles={"color": "#555", "font-size": "12px"}, css_classes=[f"hx-readout-{name}"])
+            slider.param.watch(lambda e, spec=spec: self._slider_changed(spec, e.new), "value_throttled")
+            slider.param.watch(lambda e, spec=spec: self._update_readout(spec, e.new), "value")
+            icon = pn.widgets.TooltipIcon(value=f"{spec.get('doc', '')} Calibrated range: "
+                                          f"{format_readout(spec['calibrated'][0], unit)} … "
+                                          f"{format_readout(spec['calibrated'][1], unit)}.")
+            rows += [pn.Row(slider, icon, sizing_mode="stretch_width"), readout]
+            widgets[name], readouts[name], current[name] = slider, readout, value
+        self._set(title, widgets, readouts, rows, current)
+
+    def show_edge(self, title: str, fields: list[dict], values: dict[str, Any] | None = None) -> None:
+        """Show inputs for projection ``fields``; ``values`` (name → value) overrides each field's ``value``."""
+        values = values or {}
+        widgets, rows, current = {}, [], {}
+        for field in fields:
+            name, kind = field["name"], field["kind"]
+            value = values.get(name, field.get("value"))
+            common = dict(label=field.get("label", name), description=field.get("doc") or None,
+                          sizing_mode="stretch_width", css_classes=[f"hx-param-{name}"])
+            if kind == "select":
+                widget = pn.widgets.Select(options=list(field["options"]), value=value, **common)
+            elif kind in ("float", "int"):
+                cls = pn.widgets.FloatInput if kind == "float" else pn.widgets.IntInput
+                cast = float if kind == "float" else int
+                widget = cls(value=None if value is None else cast(value), start=field.get("start"),
+                             end=field.get("end"), **common)
+            else:
+                raise ValueError(f"ParameterPanel.show_edge: field {name!r} has kind {kind!r}, "
+                                 "expected 'float', 'int' or 'select'")
+            widget.param.watch(lambda e, name=name: self._commit(name, e.new), "value")
+            widgets[name], current[name] = widget, value
+            rows.append(widget)
+        self._set(title, widgets, {}, rows, current)
+
+    # ---- internals --------------------------------------------------------------
+    def _set(self, title, widgets, readouts, rows, current=None) -> None:
+        self._widgets, self._readouts = widgets, readouts
+        with param.edit_constant(self):
+            self.param.update(title=title, values=dict(current or {}))
+        self._body.objects = rows
+
+    def _update_readout(self, spec: dict, shown_value: float) -> None:
+        factor = display_unit(spec["unit"])[1]
+        self._readouts[spec["name"]].object = format_readout(_clean(shown_value / factor), spec["unit"])
+
+    def _slider_changed(self, spec: dict, shown_value: float | None) -> None:
+        if shown_value is not None:
+            self._commit(spec["name"], _clean(shown_value / display_unit(spec["unit"])[1]))
+
+    def _commit(self, name: str, value: Any) -> None:
+        if self.values.get(name) == value:
+            return
+        with param.edit_constant(self):
+            self.values = {**self.values, name: value}
+        if self.on_change is not None:
+            self.on_change(name, value)
+
+    @param.depends("title", watch=True)
+    def _sync_title(self) -> None:
+        self._header.object = f"### {self.title}" if self.title else ""
