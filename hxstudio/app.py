@@ -254,8 +254,10 @@ class Studio(pn.viewable.Viewer):
 
     def _report(self, text: str, error: bool = False) -> None:
         self.message = text
-        self._controls.status = text
-        self._controls.error = error
+        if error:
+            self._controls.error = text
+        else:
+            self._controls.param.update(status=text, error="")
 
 
 def _filename(name: str) -> str:

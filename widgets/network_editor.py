@@ -5,6 +5,7 @@ what the owner last passed to :meth:`NetworkEditor.set_graph` and reports user
 intent through plain callbacks; it never edits the graph on its own. After each
 structural gesture (connect, delete) it asks the owner and then redraws the
 owner's graph, so an edge or deletion the owner rejected disappears again.
+Positions in ``set_graph`` win over drags: store the one ``on_move`` reports.
 
 Plain-data contract::
 
@@ -12,10 +13,18 @@ Plain-data contract::
               "position": (250.0, 80.0)}, ...]          # kind: "input" | "LIF" | "LI"
     edges = [{"id": "p0", "source": "in", "target": "hidden", "label": "w ~ N(0, 10)"}, ...]
 
-Browser selectors (React Flow's own classes; Playwright pierces the shadow DOM):
-``.react-flow__node[data-id="<id>"]``, ``.react-flow__node-pop_lif`` (also
-``pop_input``, ``pop_li``), ``.react-flow__handle.source`` / ``.target``,
-``.react-flow__edge[data-id="<id>"]``, ``.hx-network-toolbar button``.
+panel-reactflow 0.5.1 keeps a browser-side copy of the edges and only replaces
+it when the Python ``edges`` value changes; a rejected drag leaves ``edges``
+as it was, so the browser would keep the edge it drew. Every redraw therefore
+stamps a new ``data["revision"]`` into each edge.
+
+Browser selectors (Playwright pierces the shadow DOM):
+``.react-flow__node[data-id="<id>"]``; per kind ``.react-flow__node-pop_input``,
+``-pop_lif``, ``-pop_li`` (also ``.hx-pop-input``/``-lif``/``-li``); handles
+``.react-flow__node[data-id="<id>"] .react-flow__handle.source`` / ``.target``;
+``.react-flow__edge[data-id="<id>"]``; selected items carry ``.selected``;
+buttons ``.hx-add-input button``, ``.hx-add-lif button``, ``.hx-add-li button``,
+``.hx-delete-selected button``.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ _TYPE = {"input": "pop_input", "LIF": "pop_lif", "LI": "pop_li"}
 _BUTTON = {"input": "+ Input", "LIF": "+ LIF", "LI": "+ LI"}
 # (border, background) per kind.
 _COLOURS = {"input": ("#2e7d32", "#e8f5e9"), "LIF": ("#1565c0", "#e3f2fd"), "LI": ("#8e24aa", "#f3e5f5")}
+_SELECTED = "#ef6c00"  # border of a selected node, any kind
 # inputs=[] hides the target handle, outputs=[] the source handle; None gives React Flow's default handle.
 _NODE_TYPES = {
     "pop_input": NodeType(type="pop_input", label="input", inputs=[]),
@@ -116,7 +126,8 @@ class NetworkEditor(Viewer):
         """Show ``nodes`` and ``edges`` (plain dicts, see the module docstring)."""
         for node in nodes:
             if node["kind"] not in KINDS:
-                raise ValueError(f"NetworkEditor: node {node['id']!r} has kind {node['kind']!r}, expected one of {KINDS}")
+                raise ValueError(f"NetworkEditor: node {node['id']!r} has kind {node['kind']!r}, "
+                                 f"expected one of {KINDS}")
         self._nodes = [dict(node, position=tuple(node.get("position", (0.0, 0.0)))) for node in nodes]
         self._edges = [dict(edge) for edge in edges]
         self._version += 1
@@ -140,12 +151,13 @@ class NetworkEditor(Viewer):
                 "position": {"x": float(x), "y": float(y)}, "data": {},
                 "selected": node["id"] in selection["nodes"],
                 "className": f"hx-pop hx-pop-{kind.lower()}",
-                "style": {"--xy-node-border": border, "--xy-node-background-color": background, "borderWidth": "2px"},
+                "style": {"--xy-node-border": border, "--xy-node-border-selected": _SELECTED,
+                          "--xy-node-background-color": background, "borderWidth": "2px"},
             })
         self._revision += 1
         rf_edges = [{
             "id": edge["id"], "source": edge["source"], "target": edge["target"],
-            "label": edge.get("label") or None, "data": {},
+            "label": edge.get("label") or None, "data": {"revision": self._revision},
             "selected": edge["id"] in selection["edges"],
         } for edge in self._edges]
         self._flow.param.update(nodes=rf_nodes, edges=rf_edges)
@@ -183,7 +195,10 @@ class NetworkEditor(Viewer):
         self._call(self.on_move, payload["node_id"], position)
 
     def _selection_changed(self, payload: dict) -> None:
-        nodes, edges = payload.get("nodes") or [], payload.get("edges") or []
+        # The browser may report a just-deleted item once more before it redraws: ignore unknown ids.
+        node_ids, edge_ids = {n["id"] for n in self._nodes}, {e["id"] for e in self._edges}
+        nodes = [i for i in payload.get("nodes") or [] if i in node_ids]
+        edges = [i for i in payload.get("edges") or [] if i in edge_ids]
         selected = ("node", nodes[0]) if nodes else ("edge", edges[0]) if edges else None
         if selected == self.selected:
             return

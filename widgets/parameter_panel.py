@@ -69,7 +69,10 @@ class ParameterPanel(Viewer):
     never on drag ticks. Each spec's ``doc`` is the tooltip of the ⓘ icon.
 
     ``show_edge(title, fields, values)``: numeric inputs and selects for projection
-    settings (weight init etc.); ``on_change(name, value)`` on commit.
+    settings (weight init etc.); each field is ``{"name", "label", "kind": "float" |
+    "int" | "select", "options" (select), "value", "start"?, "end"?, "doc"}``, shown
+    as FloatInput/IntInput (bounded by start/end) or Select with ``doc`` as tooltip;
+    ``on_change(name, value)`` on commit (Enter/blur, or a new option).
 
     ``clear(message)``: show only a hint.
     """
@@ -107,7 +110,12 @@ class ParameterPanel(Viewer):
         self._set("", {}, {}, [pn.pane.Markdown(f"*{message}*", css_classes=["hx-parameter-hint"])])
 
     def show(self, title: str, specs: list[dict], values: dict[str, float]) -> None:
-        """Show one slider per spec. ``values`` maps name → SI value (default: the spec's default)."""
+        """Show one slider per spec. ``values`` maps name → SI value (default: the spec's default).
+
+        Spec dicts: ``{"name", "label", "unit": "s" | "CADC LSB" | "CapMem LSB" | "1",
+        "default", "calibrated": (lo, hi), "soft": (lo, hi), "step", "doc"}``, all in SI.
+        A value outside ``calibrated`` puts the slider at the nearest limit; the read-out shows the value.
+        """
         widgets, readouts, rows, current = {}, {}, [], {}
         for spec in specs:
             name, unit = spec["name"], spec["unit"]

@@ -96,7 +96,8 @@ class StimulusEditor(Viewer):
         self._times = w.TextAreaInput(
             label="Spike times [µs], one line per neuron, comma-separated", height=140,
             placeholder="10, 20.5, 40\n15\n", sizing_mode="stretch_width", css_classes=["hx-stim-times"])
-        self._rate = w.FloatInput(label="Rate [kHz, hardware]", value=20.0, start=0.0, step=1.0, css_classes=["hx-stim-rate"])
+        self._rate = w.FloatInput(label="Rate [kHz, hardware]", value=20.0, start=0.0, step=1.0,
+                                  css_classes=["hx-stim-rate"])
         self._start = w.FloatInput(label="Start [µs]", value=0.0, start=0.0, step=1.0, css_classes=["hx-stim-start"])
         self._seed = w.IntInput(label="Seed", value=0, start=0, css_classes=["hx-stim-seed"])
         self._dataset = w.Select(label="Data set", options=list(DATASETS), css_classes=["hx-stim-dataset"])

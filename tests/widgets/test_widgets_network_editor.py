@@ -143,6 +143,17 @@ def test_selection_and_delete_selected_button(editor):
     assert editor.selected is None
 
 
+def test_stale_selection_of_deleted_node_ignored(editor):
+    owner = Owner(editor)
+    flow_of(editor)._handle_msg({"type": "selection_changed", "nodes": ["out"], "edges": []})
+    editor._delete_button.clicks += 1
+    assert editor.selected is None
+    # the browser reports its old selection once more before it redraws
+    flow_of(editor)._handle_msg({"type": "selection_changed", "nodes": ["out"], "edges": []})
+    assert editor.selected is None
+    assert [c for c in owner.calls if c[0] == "on_select"] == [("on_select", "node", "out"), ("on_select", None, None)]
+
+
 def test_edge_selection(editor):
     owner = Owner(editor)
     flow_of(editor)._handle_msg({"type": "selection_changed", "nodes": [], "edges": ["p0"]})
