@@ -66,6 +66,7 @@ class Studio(pn.viewable.Viewer):
             callback=self._project_file, filename="project.json", label="Save project", button_type="default",
             width=140,
         )
+        self._stimulus_box = pn.Column(self._stimulus, visible=False, sizing_mode="stretch_width")
         super().__init__(**params)
         self._editor.on_add = self._on_add
         self._editor.on_delete_node = self._on_delete_node
@@ -89,7 +90,7 @@ class Studio(pn.viewable.Viewer):
                 self._raster,
                 sizing_mode="stretch_width",
             ),
-            pn.Column(self._size, self._params, self._stimulus, width=380),
+            pn.Column(self._size, self._params, self._stimulus_box, width=380),
             sizing_mode="stretch_width",
         )
         self._refresh_document()
@@ -117,7 +118,7 @@ class Studio(pn.viewable.Viewer):
     def _show_selection(self) -> None:
         kind, name = self.selected or (None, None)
         self._size.visible = False
-        self._stimulus.visible = False
+        self._stimulus_box.visible = False
         if kind == "node" and name in {p.name for p in self.network.populations}:
             pop = self.network.population(name)
             self._size.name = f"neurons in {name!r}"
@@ -126,7 +127,7 @@ class Studio(pn.viewable.Viewer):
             if pop.kind == "input":
                 self._params.clear(f"{name}: input population — edit its stimulus below.")
                 self._stimulus.show(name, pop.size, pop.stimulus.model_dump())
-                self._stimulus.visible = True
+                self._stimulus_box.visible = True
             else:
                 self._params.show(f"{name} · {pop.kind} × {pop.size}", widget_specs(pop.kind), pop.params)
         elif kind == "edge" and name in {j.name for j in self.network.projections}:

@@ -55,7 +55,8 @@ class TracePlot(Viewer):
     count = param.Integer(default=MAX_TRACES, bounds=(1, MAX_TRACES), doc="Number of neurons shown (at most 32).")
 
     def __init__(self, **params: Any):
-        self.trace_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[], population=[], color=[]))
+        self.trace_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[], population=[], color=[]),
+                                             name="hx-trace-source")
         self.figure = figure(y_axis_label="membrane [CADC LSB]", **_FIG)
         self.figure.multi_line("xs", "ys", line_color="color", line_width=1.2, source=self.trace_source)
         self.threshold_span = Span(dimension="width", line_dash="dashed", line_color="#d62728", visible=False)
@@ -127,7 +128,8 @@ class RasterPlot(Viewer):
     total = param.Integer(default=0, constant=True, doc="Number of spikes passed to the last update. Read-only.")
 
     def __init__(self, **params: Any):
-        self.raster_source = ColumnDataSource(dict(x=[], y=[], neuron=[], population=[], color=[]))
+        self.raster_source = ColumnDataSource(dict(x=[], y=[], neuron=[], population=[], color=[]),
+                                              name="hx-raster-source")
         self._separators = ColumnDataSource(dict(y=[]))
         self.figure = figure(y_axis_label="population / neuron", x_range=Range1d(0, 1), y_range=Range1d(-0.5, 0.5),
                              **_FIG)
