@@ -23,6 +23,7 @@ _LAZY = {
     "run": "hxstudio.runner",
     "Result": "hxstudio.result",
     "Studio": "hxstudio.app",
+    "extension": "hxstudio.app",
     "examples": "hxstudio.examples",
     "errors": "hxstudio.errors",
     "catalogue": "hxstudio.catalogue",

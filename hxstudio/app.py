@@ -58,12 +58,12 @@ class Studio(pn.viewable.Viewer):
         self._controls = RunControls()
         self._traces = TracePlot()
         self._raster = RasterPlot()
-        self._size = pn.widgets.IntInput(name="neurons", start=1, end=512, width=120, visible=False)
-        self._duration = pn.widgets.FloatInput(name="duration (µs)", start=1, step=1, width=140)
-        self._example = pn.widgets.Select(name="example", options=["—"] + list(EXAMPLES), width=140)
-        self._upload = pn.widgets.FileInput(accept=".json", name="Open project", width=220)
+        self._size = pn.widgets.IntInput(label="neurons", start=1, end=512, width=120, visible=False)
+        self._duration = pn.widgets.FloatInput(label="duration (µs)", start=1, step=1, width=140)
+        self._example = pn.widgets.Select(label="example", options=["—"] + list(EXAMPLES), width=140)
+        self._upload = pn.widgets.FileInput(accept=".json", label="Open project", width=220)
         self._download = pn.widgets.FileDownload(
-            callback=self._project_file, filename="project.json", label="Save project", button_type="default",
+            callback=self._project_file, filename="project.json", label="Save project",
             width=140,
         )
         self._stimulus_box = pn.Column(self._stimulus, visible=False, sizing_mode="stretch_width")
@@ -121,7 +121,7 @@ class Studio(pn.viewable.Viewer):
         self._stimulus_box.visible = False
         if kind == "node" and name in {p.name for p in self.network.populations}:
             pop = self.network.population(name)
-            self._size.name = f"neurons in {name!r}"
+            self._size.label = f"neurons in {name!r}"
             self._size.value = pop.size
             self._size.visible = True
             if pop.kind == "input":
