@@ -9,6 +9,7 @@ the last good results on screen.
 
 from __future__ import annotations
 
+import html
 import io
 
 import panel as pn
@@ -30,11 +31,12 @@ from hxstudio.widgets import (
 __all__ = ["Studio", "serve", "extension"]
 
 _DEFAULT_SIZES = {"input": 1, "LIF": 10, "LI": 3}
+_ROW = 110.0  # px between canvas rows of new nodes
 
 
 def extension() -> None:
     """Load Panel's extensions with every resource inlined: nothing is fetched from a CDN."""
-    pn.extension("jsoneditor", inline=True, notifications=True, sizing_mode="stretch_width")
+    pn.extension(inline=True, sizing_mode="stretch_width")
 
 
 class Studio(pn.viewable.Viewer):
@@ -58,9 +60,11 @@ class Studio(pn.viewable.Viewer):
         self._controls = RunControls()
         self._traces = TracePlot()
         self._raster = RasterPlot()
-        self._size = pn.widgets.IntInput(label="neurons", start=1, end=512, width=120, visible=False)
-        self._duration = pn.widgets.FloatInput(label="duration (µs)", start=1, step=1, width=140)
-        self._example = pn.widgets.Select(label="example", options=["—"] + list(EXAMPLES), width=140)
+        # no start/end on these inputs: the document validates and explains the allowed range
+        self._size = pn.widgets.IntInput(label="neurons", width=160, visible=False)
+        self._duration = pn.widgets.FloatInput(label="duration (µs, hardware)", step=1, width=160)
+        self._example = pn.widgets.MenuButton(label="Open example", items=list(EXAMPLES), width=150)
+        self._title = pn.pane.Markdown("", margin=(0, 10))
         self._upload = pn.widgets.FileInput(accept=".json", label="Open project", width=220)
         self._download = pn.widgets.FileDownload(
             callback=self._project_file, filename="project.json", label="Save project",
@@ -79,10 +83,11 @@ class Studio(pn.viewable.Viewer):
         self._controls.on_run = self.run
         self._size.param.watch(self._on_size, "value")
         self._duration.param.watch(self._on_duration, "value")
-        self._example.param.watch(self._on_example, "value")
+        self._example.on_click(self._on_example)
         self._upload.param.watch(self._on_upload, "value")
         self._layout = pn.Row(
             pn.Column(
+                self._title,
                 pn.Row(self._example, self._duration, self._upload, self._download),
                 self._editor,
                 pn.Row(self._controls),
@@ -104,6 +109,7 @@ class Studio(pn.viewable.Viewer):
 
     def _refresh_document(self) -> None:
         net = self.network
+        self._title.object = f"## {html.escape(net.name, quote=False)}"
         self._duration.value = round(net.duration * 1e6, 6)
         self._download.filename = _filename(net.name)
         self._editor.set_graph(
@@ -147,13 +153,15 @@ class Studio(pn.viewable.Viewer):
             self._report(str(exc), error=True)
             self._refresh_document()
             return False
+        self._controls.error = ""
         self._refresh_document()
         return True
 
     def _on_add(self, kind: str) -> None:
         name = self.network.unique_name(kind.lower() if kind != "input" else "input")
-        x = 40.0 + 60.0 * len(self.network.populations)
-        if self._apply(self.network.add_population, name, kind, _DEFAULT_SIZES[kind], position=(x, 40.0)):
+        # below everything on the canvas, so a new node never covers another one
+        y = max((p.position[1] for p in self.network.populations), default=-_ROW) + _ROW
+        if self._apply(self.network.add_population, name, kind, _DEFAULT_SIZES[kind], position=(40.0, y)):
             self.selected = ("node", name)
             self._show_selection()
 
@@ -198,8 +206,7 @@ class Studio(pn.viewable.Viewer):
             self._apply(self.network.set, duration=float(event.new) * 1e-6)
 
     def _on_example(self, event) -> None:
-        if event.new in EXAMPLES:
-            self.open(load_example(event.new))
+        self.open(load_example(event.new))
 
     def _on_upload(self, event) -> None:
         if event.new is None:
@@ -238,7 +245,7 @@ class Studio(pn.viewable.Viewer):
             self._controls.busy = False
         self.result = result
         self._show_result(result)
-        counts = ", ".join(f"{n}: {c}" for n, c in result.spike_counts().items())
+        counts = ", ".join(f"{n}: {c}" for n, c in result.spike_counts().items()) or "none"
         self._report(f"ran {len(result.time)} steps on the {result.target} — spikes {counts}")
 
     def _show_result(self, result) -> None:
@@ -320,6 +327,6 @@ def serve(network: Network | None = None, port: int = 5006, show: bool = False, 
         return Studio(Network.from_json(template)).__panel__()
 
     origins = [f"127.0.0.1:{port}", f"localhost:{port}"]
-    print(f"hxstudio: serving on http://127.0.0.1:{port}/", flush=True)
+    pn.config.nthreads = 2  # a long run in one session must not block the others
     return pn.serve(app, port=port, address="127.0.0.1", show=show, websocket_origin=origins,
                     title="hxstudio", check_unused_sessions=1000, unused_session_lifetime=5000, **kwargs)

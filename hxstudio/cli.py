@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from hxstudio.errors import HXStudioError
 
@@ -33,16 +34,25 @@ def _load(args):
 def _cmd_run(args) -> None:
     from hxstudio.runner import run
 
+    out = None
+    if args.out:
+        out = Path(args.out).with_suffix(".npz")
+        if not out.parent.is_dir():  # fail before a long simulation, not after
+            raise HXStudioError(f"--out: folder {str(out.parent)!r} does not exist")
     network = _load(args)
     result = run(network)
     print(f"{network.name}: {len(result.time)} steps of {network.dt * 1e6:g} µs on the {result.target}")
     rates = result.mean_rates()
-    width = max(len(n) for n in result.populations)
-    for name, count in result.spike_counts().items():
-        print(f"  {name:<{width}}  {count:6d} spikes  {rates[name] / 1e3:10.3f} kHz mean rate (hardware time)")
-    if args.out:
-        result.save_npz(args.out)
-        print(f"wrote {args.out}: " + ", ".join(f"{k} {v.shape}" for k, v in result.arrays().items()))
+    width = max((len(n) for n in result.populations), default=0)
+    for name, pop in result.populations.items():
+        if pop.spikes is not None:
+            print(f"  {name:<{width}}  {int(pop.spikes.sum()):6d} spikes  "
+                  f"{rates[name] / 1e3:10.3f} kHz mean rate (hardware time)")
+        elif pop.membrane_cadc is not None:
+            print(f"  {name:<{width}}  membrane {pop.membrane_cadc.min():.2f} … {pop.membrane_cadc.max():.2f} CADC LSB")
+    if out is not None:
+        result.save_npz(out)
+        print(f"wrote {out}: " + ", ".join(f"{k} {v.shape}" for k, v in result.arrays().items()))
 
 
 def _cmd_serve(args) -> None:
@@ -63,6 +73,13 @@ def _cmd_example(args) -> None:
         print(text)
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 1…65535")
+    return port
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``hxstudio`` command."""
     from hxstudio.examples import EXAMPLES
@@ -76,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("serve", help="open the studio in the browser (127.0.0.1)")
     project_args(sp)
-    sp.add_argument("--port", type=int, default=5006, help="port on 127.0.0.1 (default 5006)")
+    sp.add_argument("--port", type=_port, default=5006, help="port on 127.0.0.1 (default 5006)")
     sp.add_argument("--show", action="store_true", help="open a browser tab")
     sp.set_defaults(func=_cmd_serve)
 

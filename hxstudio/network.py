@@ -22,15 +22,18 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 from pathlib import Path
 from typing import Annotated, Literal, Optional, Union
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
 
 from hxstudio.backend.chip.parameters import NEURON_PARAMETERS, PARAMETERS
+from hxstudio.backend.errors import format_quantity
 from hxstudio.errors import HXStudioError, ProjectFileError, ValidationError
 
 __all__ = [
@@ -50,21 +53,57 @@ __all__ = [
     "WeightInit",
 ]
 
-#: Version of the JSON layout written by :meth:`Network.to_json`.
-SCHEMA_VERSION = 1
+#: Version of the JSON layout written by :meth:`Network.to_json`. Version 2 (NIR import) allows a
+#: list of per-neuron values for a neuron parameter; version-1 files are read unchanged.
+SCHEMA_VERSION = 2
+#: Layout versions :meth:`Network.from_dict` reads.
+READABLE_VERSIONS = (1, 2)
 
 #: Population kinds and whether they can send / receive projections.
 KINDS = ("input", "LIF", "LI")
 _SENDS = {"input", "LIF"}
 _RECEIVES = {"LIF", "LI"}
 
-#: Longest simulation the document accepts (1 ms of hardware time = 1000 steps of 1 µs ... 1e6
-#: steps at the smallest dt); keeps a typo from allocating gigabytes.
-MAX_STEPS = 1_000_000
+#: Most time steps the document accepts (100 ms of hardware time at dt = 1 µs); keeps a typo
+#: from allocating gigabytes (a 512-neuron population stores 3 × 512 × 4 B per step).
+MAX_STEPS = 100_000
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Base of every document model: unknown fields, non-finite numbers and numbers given as
+    strings or booleans are refused; errors become one-line :class:`ValidationError` messages."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    def __init__(self, **data):
+        with _outermost() as outermost:
+            try:
+                super().__init__(**data)
+            except pydantic.ValidationError as exc:
+                if not outermost:  # pydantic calls this __init__ for nested objects too
+                    raise
+                raise _translate(exc, data, _label(type(self), data)) from exc
+
+    def __setattr__(self, name, value):
+        with _outermost():
+            try:
+                super().__setattr__(name, value)
+            except pydantic.ValidationError as exc:
+                where = _label(type(self), {"name": getattr(self, "name", None)})
+                raise _translate(exc, {name: value}, where) from exc
+
+
+_VALIDATING = contextvars.ContextVar("hxstudio_validating", default=False)
+
+
+@contextlib.contextmanager
+def _outermost():
+    """Yields whether this is the outermost validation (the one that formats errors)."""
+    token = _VALIDATING.set(True)
+    try:
+        yield token.old_value in (False, contextvars.Token.MISSING)
+    finally:
+        _VALIDATING.reset(token)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -75,23 +114,23 @@ class SpikeTimes(_Model):
     """Explicit spike times, one list per neuron, in seconds."""
 
     kind: Literal["spike_times"] = "spike_times"
-    times: list[list[float]] = Field(default_factory=list)
+    times: list[list[StrictFloat]] = Field(default_factory=list)
 
 
 class RegularRate(_Model):
     """Every neuron spikes regularly at ``rate`` Hz (hardware time) from ``start`` s on."""
 
     kind: Literal["regular"] = "regular"
-    rate: float = Field(100e3, gt=0)
-    start: float = Field(0.0, ge=0)
+    rate: StrictFloat = Field(100e3, gt=0)
+    start: StrictFloat = Field(0.0, ge=0)
 
 
 class PoissonRate(_Model):
     """Independent Poisson spike trains at ``rate`` Hz; Bernoulli(rate·dt) per step, seeded."""
 
     kind: Literal["poisson"] = "poisson"
-    rate: float = Field(50e3, gt=0)
-    seed: int = 0
+    rate: StrictFloat = Field(50e3, gt=0)
+    seed: StrictInt = Field(0, ge=0)
 
 
 class DatasetSample(_Model):
@@ -105,10 +144,10 @@ class DatasetSample(_Model):
     kind: Literal["dataset"] = "dataset"
     dataset: Literal["yinyang"] = "yinyang"
     split: Literal["train", "test"] = "test"
-    index: int = Field(0, ge=0)
-    t_early: float = Field(2e-6, ge=0)
-    t_late: float = Field(26e-6, ge=0)
-    t_bias: float = Field(2e-6, ge=0)
+    index: StrictInt = Field(0, ge=0)
+    t_early: StrictFloat = Field(2e-6, ge=0)
+    t_late: StrictFloat = Field(26e-6, ge=0)
+    t_bias: StrictFloat = Field(2e-6, ge=0)
 
 
 Stimulus = Annotated[
@@ -128,23 +167,23 @@ class ConstantInit(_Model):
     """Every weight equals ``value``."""
 
     kind: Literal["constant"] = "constant"
-    value: float = 1.0
+    value: StrictFloat = 1.0
 
 
 class NormalInit(_Model):
     """Weights drawn from N(mean, std²) with a seeded generator (``numpy.random.default_rng``)."""
 
     kind: Literal["normal"] = "normal"
-    mean: float = 0.0
-    std: float = Field(1.0, ge=0)
-    seed: int = 0
+    mean: StrictFloat = 0.0
+    std: StrictFloat = Field(1.0, ge=0)
+    seed: StrictInt = Field(0, ge=0)
 
 
 class MatrixInit(_Model):
     """Explicit weight matrix, shape ``(target size, source size)`` like ``Synapse.weight``."""
 
     kind: Literal["matrix"] = "matrix"
-    weight: list[list[float]]
+    weight: list[list[StrictFloat]]
 
 
 WeightInit = Annotated[Union[ConstantInit, NormalInit, MatrixInit], Field(discriminator="kind")]
@@ -163,17 +202,22 @@ class Population(_Model):
             readout, no spikes).
         size: number of neurons, 1…512 (the chip has 512 neuron circuits).
         params: hardware values of the kind's parameters (see :mod:`hxstudio.catalogue`);
-            missing ones take the default; ``{}`` for inputs.
+            missing ones take the default; ``{}`` for inputs. A value is one number for all
+            neurons or a list with one number per neuron (heterogeneous populations, e.g. from
+            NIR); a list of equal numbers is stored as one number. Values must lie within the
+            parameter's hard ``limits``; values outside its ``calibrated`` range are accepted
+            and reported by :meth:`flags` (they run in the mock, BSS-2 cannot be calibrated to
+            them).
         stimulus: what drives an input population; ``None`` for neurons.
         position: canvas position ``(x, y)`` in pixels.
     """
 
     name: str = Field(min_length=1, max_length=64)
     kind: Literal["input", "LIF", "LI"]
-    size: int = Field(ge=1, le=512)
-    params: dict[str, float] = Field(default_factory=dict)
+    size: StrictInt = Field(ge=1, le=512)
+    params: dict[str, Union[StrictFloat, list[StrictFloat]]] = Field(default_factory=dict)
     stimulus: Optional[Stimulus] = None
-    position: tuple[float, float] = (0.0, 0.0)
+    position: tuple[StrictFloat, StrictFloat] = (0.0, 0.0)
 
     @model_validator(mode="after")
     def _check(self) -> "Population":
@@ -185,11 +229,12 @@ class Population(_Model):
                     f"{where}: unknown parameter {name!r} for kind {self.kind}; "
                     f"allowed: {', '.join(allowed) or 'none'}"
                 )
+        values = {}
         for name in allowed:
-            value = self.params.get(name, PARAMETERS[name].default)
-            PARAMETERS[name].check(value, where)
-            # keep the dict complete and in display order (assignment would re-validate)
-            self.__dict__["params"] = {n: self.params.get(n, PARAMETERS[n].default) for n in allowed}
+            values[name] = _check_value(where, PARAMETERS[name], self.params.get(name, PARAMETERS[name].default),
+                                        self.size)
+        # keep the dict complete and in display order (assignment would re-validate)
+        self.__dict__["params"] = values
         if self.kind == "input":
             if self.stimulus is None:
                 self.__dict__["stimulus"] = SpikeTimes(times=[[] for _ in range(self.size)])
@@ -197,6 +242,45 @@ class Population(_Model):
         elif self.stimulus is not None:
             raise ValidationError(f"{where}: field 'stimulus' is only allowed for kind 'input', not {self.kind}")
         return self
+
+
+    def flags(self) -> list[str]:
+        """One line per parameter outside its calibrated range (allowed; runs in the mock only).
+
+        Example:
+            >>> Population(name="n", kind="LIF", size=2, params={"tau_syn": [0.2e-6, 1e-6]}).flags()
+            ["population 'n': tau_syn = 0.2 µs (1 of 2 neurons) is outside the calibrated range [0.3 µs, 30 µs]; the mock runs it, BSS-2 cannot be calibrated to it"]
+        """
+        out = []
+        for name, value in self.params.items():
+            spec = PARAMETERS[name]
+            values = value if isinstance(value, list) else [value]
+            bad = [v for v in values if not spec.calibratable(v)]
+            if not bad:
+                continue
+            shown = format_quantity(bad[0], spec.unit) if len(set(bad)) == 1 else \
+                f"{format_quantity(min(bad), spec.unit)} … {format_quantity(max(bad), spec.unit)}"
+            count = f" ({len(bad)} of {len(values)} neurons)" if isinstance(value, list) else ""
+            low, high = (format_quantity(x, spec.unit) for x in spec.calibrated)
+            out.append(f"population {self.name!r}: {name} = {shown}{count} is outside the calibrated range "
+                       f"[{low}, {high}]; the mock runs it, BSS-2 cannot be calibrated to it")
+        return out
+
+
+def _check_value(where: str, spec, value, size: int):
+    """A parameter value checked against the hard limits; equal per-neuron values collapse."""
+    if not isinstance(value, list):
+        return spec.check_limits(value, where)
+    if len(value) != size:
+        raise ValidationError(f"{where}: {spec.name} has {len(value)} per-neuron values; needs one per neuron ({size})")
+    for v in value:
+        spec.check_limits(v, where)
+    return value[0] if all(v == value[0] for v in value) else list(value)
+
+
+def mean_value(value) -> float:
+    """The mean of a parameter value (a number, or a list of per-neuron numbers)."""
+    return float(sum(value) / len(value)) if isinstance(value, list) else float(value)
 
 
 def _check_stimulus(where: str, stim, size: int) -> None:
@@ -237,7 +321,7 @@ class Projection(_Model):
     source: str
     target: str
     init: WeightInit = Field(default_factory=ConstantInit)
-    scale: float = 1.0
+    scale: StrictFloat = 1.0
 
     @model_validator(mode="after")
     def _check(self) -> "Projection":
@@ -272,10 +356,10 @@ class Network(_Model):
         target: where it runs (``"mock"``: hxtorch-identical ideal numerics).
     """
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1, 2] = SCHEMA_VERSION
     name: str = "untitled"
-    dt: float = Field(1e-6, gt=0, le=1e-3)
-    duration: float = Field(100e-6, gt=0)
+    dt: StrictFloat = Field(1e-6, ge=1e-9, le=1e-3)
+    duration: StrictFloat = Field(100e-6, gt=0)
     populations: list[Population] = Field(default_factory=list)
     projections: list[Projection] = Field(default_factory=list)
     recording: Recording = Field(default_factory=Recording)
@@ -283,15 +367,22 @@ class Network(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> "Network":
-        if self.steps > MAX_STEPS:
+        if not 1 <= self.steps <= MAX_STEPS:
             raise ValidationError(
-                f"network: duration/dt = {self.steps} steps exceeds the maximum of {MAX_STEPS}"
+                f"network: duration = {self.duration:g} s at dt = {self.dt:g} s gives {self.steps} steps; "
+                f"allowed: 1 to {MAX_STEPS} steps"
             )
         pops = {}
         for p in self.populations:
             if p.name in pops:
                 raise ValidationError(f"population {p.name!r}: name is used twice; names must be unique")
             pops[p.name] = p
+            rate = getattr(p.stimulus, "rate", None)
+            if rate is not None and rate * self.dt > 1:
+                raise ValidationError(
+                    f"population {p.name!r}: stimulus rate = {rate:g} Hz exceeds one spike per step; "
+                    f"allowed: up to 1/dt = {1 / self.dt:g} Hz"
+                )
         names = set()
         for j in self.projections:
             where = f"projection {j.name!r}"
@@ -356,6 +447,14 @@ class Network(_Model):
         """Whether the traces of population ``name`` are kept."""
         return self.recording.populations is None or name in self.recording.populations
 
+    def flags(self) -> list[str]:
+        """One line per parameter outside its calibrated range, over all populations.
+
+        Such values are accepted (they lie within the hard limits) and run in the mock; BSS-2
+        cannot be calibrated to them. Typical after a NIR import.
+        """
+        return [line for p in self.populations for line in p.flags()]
+
     # -- edits (each leaves the document valid or unchanged) -------------------------------------
 
     def _replace(self, **changes) -> None:
@@ -403,6 +502,11 @@ class Network(_Model):
             if p.name == name:
                 if "params" in fields:
                     fields = {**fields, "params": {**d["params"], **fields["params"]}}
+                stim = fields.get("stimulus", d["stimulus"])
+                if "size" in fields and isinstance(stim, dict) and stim.get("kind") == "spike_times":
+                    # a resized input keeps its spike trains; new neurons start silent
+                    times = (list(stim["times"]) + [[]] * fields["size"])[: fields["size"]]
+                    fields = {**fields, "stimulus": {**stim, "times": times}}
                 d.update(fields)
             pops.append(d)
         self.population(name)
@@ -410,7 +514,8 @@ class Network(_Model):
         return self.population(name)
 
     def set_param(self, population: str, name: str, value: float) -> None:
-        """Set one neuron parameter (hardware value), checked against its calibrated range."""
+        """Set one neuron parameter (hardware value; a number, or one per neuron), checked against
+        its hard limits; a value outside the calibrated range is kept and reported by :meth:`flags`."""
         self.update_population(population, params={name: value})
 
     def add_projection(self, source: str, target: str, name: Optional[str] = None, **fields) -> Projection:
@@ -449,14 +554,17 @@ class Network(_Model):
         if not isinstance(data, dict):
             raise ValidationError(f"network: expected a JSON object, got {type(data).__name__}")
         version = data.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:  # checked first: a newer file may have fields we don't know
+        if version not in READABLE_VERSIONS:  # checked first: a newer file may have fields we don't know
             raise ValidationError(
-                f"network: schema_version = {version!r} is not supported; this hxstudio reads {SCHEMA_VERSION}"
+                f"network: schema_version = {version!r} is not supported; this hxstudio reads "
+                f"{', '.join(map(str, READABLE_VERSIONS))}"
             )
-        try:
-            return cls.model_validate(data)
-        except pydantic.ValidationError as exc:
-            raise _translate(exc, data) from exc
+        data = {**data, "schema_version": SCHEMA_VERSION}  # version 2 only adds per-neuron lists
+        with _outermost():
+            try:
+                return cls.model_validate(data)
+            except pydantic.ValidationError as exc:
+                raise _translate(exc, data) from exc
 
     def to_json(self, indent: int = 1) -> str:
         """The document as JSON text (all times in seconds)."""
@@ -483,17 +591,28 @@ class Network(_Model):
 
 _STIMULI = {m.model_fields["kind"].default: m for m in (SpikeTimes, RegularRate, PoissonRate, DatasetSample)}
 _INITS = {m.model_fields["kind"].default: m for m in (ConstantInit, NormalInit, MatrixInit)}
+#: pydantic's names of the members of a parameter value (number or per-neuron list) in error locations
+_UNION_TAGS = {"float", "list[float]"}
 
 
-def _translate(exc: pydantic.ValidationError, data: dict) -> HXStudioError:
+def _label(model, data) -> str:
+    """How messages name a document object: ``network``, ``population 'hidden'``, ``stimulus``…"""
+    if model is Network:
+        return "network"
+    name = data.get("name") if isinstance(data, dict) else None
+    kind = {Population: "population", Projection: "projection"}.get(model, model.__name__.lower())
+    return f"{kind} {name!r}" if name else kind
+
+
+def _translate(exc: pydantic.ValidationError, data: dict, where: str = "network") -> HXStudioError:
     """Turn pydantic's first error into our one-line error naming the object and the field."""
     err = exc.errors(include_url=False)[0]
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, HXStudioError):
         return cause
-    loc = [k for k in err["loc"] if not (isinstance(k, str) and (k in _STIMULI or k in _INITS))]
-    where, obj, model = "network", data, Network
-    if len(loc) >= 2 and loc[0] in ("populations", "projections") and isinstance(loc[1], int):
+    loc = [k for k in err["loc"] if not (isinstance(k, str) and (k in _STIMULI or k in _INITS or k in _UNION_TAGS))]
+    obj, model = data, {"network": Network}.get(where, _model_named(where))
+    if model is Network and len(loc) >= 2 and loc[0] in ("populations", "projections") and isinstance(loc[1], int):
         items = data.get(loc[0]) if isinstance(data.get(loc[0]), list) else []
         obj = items[loc[1]] if loc[1] < len(items) else {}
         label = obj.get("name") if isinstance(obj, dict) else None
@@ -508,6 +627,13 @@ def _translate(exc: pydantic.ValidationError, data: dict) -> HXStudioError:
     if err["type"] == "missing":
         return ValidationError(f"{where}: required field {field!r} is missing")
     return ValidationError(f"{where}: {field} = {err.get('input')!r}: {err['msg']}")
+
+
+def _model_named(where: str):
+    kind = where.split(" ", 1)[0]
+    models = {"population": Population, "projection": Projection, "recording": Recording}
+    models.update({m.__name__.lower(): m for m in (*_STIMULI.values(), *_INITS.values())})
+    return models.get(kind)
 
 
 def _parent_model(model, obj, path):

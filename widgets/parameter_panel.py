@@ -18,6 +18,8 @@ Browser selectors: ``.hx-param-<name>`` on each slider/input, ``.hx-readout-<nam
 
 from __future__ import annotations
 
+import html
+
 import math
 from typing import Any
 
@@ -61,10 +63,10 @@ def format_readout(value: float, unit: str) -> str:
 class ParameterPanel(Viewer):
     """Edit one population's (``show``) or projection's (``show_edge``) parameters.
 
-    ``show(title, specs, values)``: one editable slider per spec. The slider's hard
-    limits (``fixed_start``/``fixed_end``) are the calibrated range, its visible span
-    (``start``/``end``) the soft range, both in display units; a typed value outside
-    the calibrated range is rejected by the widget. ``on_change(name, value)`` fires
+    ``show(title, specs, values)``: one editable slider per spec. The slider's track
+    (``start``/``end``) is the soft range, inside the calibrated range, in display units;
+    a typed value outside the calibrated range is passed on to the owner, whose validation
+    refuses it with a message naming the range. ``on_change(name, value)`` fires
     with the SI value when the slider is released or a typed value is committed,
     never on drag ticks. Each spec's ``doc`` is the tooltip of the ⓘ icon.
 
@@ -107,7 +109,7 @@ class ParameterPanel(Viewer):
 
     def clear(self, message: str = "Select a population or projection to edit it.") -> None:
         """Remove all controls and show ``message``."""
-        self._set("", {}, {}, [pn.pane.Markdown(f"*{message}*", css_classes=["hx-parameter-hint"])])
+        self._set("", {}, {}, [pn.pane.Markdown(f"*{html.escape(message, quote=False)}*", css_classes=["hx-parameter-hint"])])
 
     def show(self, title: str, specs: list[dict], values: dict[str, float]) -> None:
         """Show one slider per spec. ``values`` maps name → SI value (default: the spec's default).
@@ -126,7 +128,9 @@ class ParameterPanel(Viewer):
             x = min(max(_clean(value * factor), lo), hi)
             slider = pn.widgets.EditableFloatSlider(
                 label=f"{spec.get('label', name)} [{shown}]" if shown else spec.get("label", name),
-                fixed_start=lo, fixed_end=hi, start=max(lo, min(soft_lo, x)), end=min(hi, max(soft_hi, x)),
+                # no fixed_start/fixed_end: a typed value outside the calibrated range reaches the
+                # owner, whose validation explains the range (bokeh would drop it silently)
+                start=max(lo, min(soft_lo, x)), end=min(hi, max(soft_hi, x)),
                 step=_clean(spec.get("step", (hi - lo) / 100 / factor) * factor), value=x,
                 sizing_mode="stretch_width", css_classes=[f"hx-param-{name}"],
             )
@@ -190,4 +194,4 @@ class ParameterPanel(Viewer):
 
     @param.depends("title", watch=True)
     def _sync_title(self) -> None:
-        self._header.object = f"### {self.title}" if self.title else ""
+        self._header.object = f"### {html.escape(self.title, quote=False)}" if self.title else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from typing import Any
 
 import panel as pn
@@ -49,5 +51,6 @@ class RunControls(Viewer):
     @param.depends("busy", "status", "error", watch=True)
     def _sync(self) -> None:
         self._button.param.update(disabled=self.busy, loading=self.busy)
-        self._status.object = self.status
-        self._alert.param.update(object=self.error, visible=bool(self.error))
+        # texts carry user-chosen names: escape them, the panes render HTML
+        self._status.object = html.escape(self.status, quote=False)
+        self._alert.param.update(object=html.escape(self.error, quote=False), visible=bool(self.error))

@@ -15,6 +15,8 @@ Browser selectors: ``.hx-stim-kind``, ``.hx-stim-times`` (textarea), ``.hx-stim-
 
 from __future__ import annotations
 
+import html
+
 import math
 from typing import Any
 
@@ -159,7 +161,7 @@ class StimulusEditor(Viewer):
 
     def _show_section(self, kind: str) -> None:
         self._section.objects = self._sections[kind]
-        self._header.object = f"### Stimulus of {self.population}" if self.population else "### Stimulus"
+        self._header.object = f"### Stimulus of {html.escape(self.population, quote=False)}" if self.population else "### Stimulus"
         self._update_bio()
 
     def _kind_changed(self, event) -> None:
@@ -198,7 +200,7 @@ class StimulusEditor(Viewer):
     def _set_state(self, stimulus: dict, error: str) -> None:
         with param.edit_constant(self):
             self.param.update(stimulus=stimulus, error=error)
-        self._error.param.update(object=f"Not applied: {error}" if error else "", visible=bool(error))
+        self._error.param.update(object=f"Not applied: {html.escape(error, quote=False)}" if error else "", visible=bool(error))
 
     def _update_bio(self) -> None:
         rate = self._rate.value or 0.0

@@ -107,3 +107,37 @@ def test_failed_run_keeps_the_last_results(studio, monkeypatch):
 
 def test_save_gives_the_document(studio):
     assert json.loads(studio._project_file().read()) == json.loads(studio.network.to_json())
+
+
+def test_new_nodes_do_not_overlap(studio):
+    studio._editor.on_add("LIF")
+    studio._editor.on_add("LI")
+    positions = [tuple(p.position) for p in studio.network.populations]
+    ys = sorted(y for _, y in positions)
+    assert len(set(positions)) == len(positions)
+    assert ys[-1] - ys[-2] >= 100 and ys[-2] > 260   # both below the lowest example node (y = 260)
+
+
+def test_names_are_escaped_in_status_and_errors(studio):
+    studio.network.update_population("neuron", position=(0.0, 0.0))
+    studio.network.add_population("<img src=x onerror=alert(1)>", "LIF", 1)
+    studio.run()
+    assert "<img" not in studio._controls._status.object
+    assert "&lt;img src=x onerror=alert(1)&gt;" in studio._controls._status.object
+
+
+def test_successful_edit_clears_the_error(studio):
+    studio._editor.on_select("node", "neuron")
+    studio._params.on_change("threshold", 500.0)
+    assert studio._controls.error
+    studio._params.on_change("threshold", 110.0)
+    assert studio._controls.error == ""
+
+
+def test_example_menu_opens_and_resets(studio):
+    studio._example.clicked = "yinyang"
+    assert studio.network.population("hidden").size == 120
+    studio.network.set_param("hidden", "threshold", 100.0)
+    studio._example.clicked = "psp"
+    studio._example.clicked = "yinyang"
+    assert studio.network.population("hidden").params["threshold"] == 125.0

@@ -125,3 +125,48 @@ def test_stimulus_checks():
     assert net.population("excitatory").stimulus.seed == 3
     with pytest.raises(ValidationError, match="only allowed for kind 'input'"):
         net.update_population("neuron", stimulus=PoissonRate())
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["projections"][0].update(init={"kind": "constant", "value": float("nan")}),
+         "projection 'input→hidden': init.value = nan: Input should be a finite number"),
+        (lambda d: d.update(duration=float("inf")), "network: duration = inf: Input should be a finite number"),
+        (lambda d: d["populations"][1].update(size="120"),
+         "population 'hidden': size = '120': Input should be a valid integer"),
+        (lambda d: d["populations"][1].update(size=True),
+         "population 'hidden': size = True: Input should be a valid integer"),
+        (lambda d: d["populations"][1]["params"].update(threshold="100"),
+         "population 'hidden': params.threshold = '100': Input should be a valid number"),
+        (lambda d: d["projections"][0].update(init={"kind": "normal", "seed": -3}),
+         "projection 'input→hidden': init.seed = -3: Input should be greater than or equal to 0"),
+        (lambda d: d.update(duration=4e-7),
+         "network: duration = 4e-07 s at dt = 1e-06 s gives 0 steps; allowed: 1 to 100000 steps"),
+        (lambda d: d["populations"][0].update(stimulus={"kind": "regular", "rate": 2e6}),
+         "population 'input': stimulus rate = 2e+06 Hz exceeds one spike per step; allowed: up to 1/dt = 1e+06 Hz"),
+    ],
+)
+def test_numbers_must_be_finite_numbers_and_fit_the_grid(mutate, message):
+    data = _bad(mutate)
+    if data["populations"][0]["stimulus"]["kind"] == "regular":
+        data["populations"][0]["size"] = 5
+    with pytest.raises(ValidationError) as info:
+        Network.from_dict(data)
+    assert str(info.value) == message
+
+
+def test_python_api_errors_are_wrapped_too():
+    with pytest.raises(ValidationError, match="^network: unknown field 'populatons'; allowed: schema_version"):
+        Network(populatons=[])
+    net = Network()
+    with pytest.raises(ValidationError, match="^network: duration = -5.0: Input should be greater than 0$"):
+        net.duration = -5.0
+
+
+def test_resizing_an_input_keeps_its_spike_trains():
+    net = psp()
+    net.update_population("excitatory", size=3)
+    assert net.population("excitatory").stimulus.times == [[10e-6, 70e-6, 72e-6, 74e-6], [], []]
+    net.update_population("excitatory", size=1)
+    assert net.population("excitatory").stimulus.times == [[10e-6, 70e-6, 72e-6, 74e-6]]
