@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from .errors import TargetUnavailableError
+import math
+
+from .errors import ExperimentMismatchError, ParameterValueError, TargetUnavailableError
 from .execution_instance import ExecutionInstance
 from .module_manager import ModuleManager
 
@@ -22,6 +24,11 @@ class Experiment:
 
     Attributes:
         modules: the :class:`~hxstudio.backend.module_manager.ModuleManager`.
+        inter_batch_entry_routing_disabled: hardware only (stored). Default: ``True``.
+        inter_batch_entry_wait: hardware only, FPGA cycles between batch entries (stored).
+
+    Raises:
+        ParameterValueError: ``dt`` is not a finite number > 0 (also when set later).
 
     Source: hxtorch.spiking ``experiment.py`` (spec §2.1).
     """
@@ -33,6 +40,40 @@ class Experiment:
         self.hw_routing_func = hw_routing_func
         self.modules = ModuleManager()
         self._default_execution_instance: Optional[ExecutionInstance] = None
+        self.grenade_network = None
+        self.grenade_network_graph = None
+        self.inter_batch_entry_routing_disabled = True
+        self.inter_batch_entry_wait: Optional[int] = None
+        self.ppu_symbols_read: Dict[str, Any] = {}
+        self._populations: list = []
+        self._projections: list = []
+
+    @property
+    def dt(self) -> float:
+        """Integration step in s (hardware time)."""
+        return self._dt
+
+    @dt.setter
+    def dt(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value <= 0:
+            raise ParameterValueError(
+                f"Experiment: dt = {value!r} s must be a finite number > 0 "
+                "(the integration step, e.g. 1e-6 for 1 µs of hardware time)")
+        self._dt = float(value)
+
+    def register_population(self, module: Any) -> None:
+        """Remember a population (hardware bookkeeping; no effect in mock)."""
+        self._populations.append(module)
+
+    def register_projection(self, module: Any) -> None:
+        """Remember a projection (hardware bookkeeping; no effect in mock)."""
+        self._projections.append(module)
+
+    @property
+    def last_run_chip_configs(self) -> Dict[Any, Any]:
+        """Chip configurations of the last hardware run; empty in mock mode."""
+        return {}
 
     @property
     def default_execution_instance(self) -> ExecutionInstance:
@@ -61,6 +102,13 @@ class Experiment:
                 contains one of its modules.
         """
         members = list(wrapper.modules.values())
+        for name, member in wrapper.modules.items():
+            owner = getattr(member, "experiment", self)
+            if owner is not self:
+                raise ExperimentMismatchError(
+                    f"{type(wrapper).__name__}: wrapped module {name!r} "
+                    f"({type(member).__name__}) belongs to another Experiment; wrapper and "
+                    "members must share one Experiment")
         if len({id(m) for m in members}) != len(members):
             raise ValueError(f"{type(wrapper).__name__}: every wrapped module must be unique, "
                              f"got {[type(m).__name__ for m in members]}")

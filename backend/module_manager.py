@@ -13,13 +13,17 @@ import networkx as nx
 
 from .handle import HandleBase
 
-__all__ = ["ModuleManager"]
+__all__ = ["BaseModuleManager", "ModuleManager"]
 
 _CYCLE_MESSAGE = ("Encountered cyclic dependencies in the network. At the moment, cyclic "
                   "dependencies are expected to be wrapped manually.")
 
 
-class ModuleManager:
+class BaseModuleManager:
+    """Common base of module managers (hxtorch ``backend/module_manager.py``)."""
+
+
+class ModuleManager(BaseModuleManager):
     """Collects ``(module, input handles, output handle)`` calls and orders them for execution.
 
     Attributes:
@@ -36,6 +40,8 @@ class ModuleManager:
         self.prev_graph = nx.DiGraph()
         self._open_sources: set = set()
         self._open_targets: set = set()
+        #: projection → InputNeuron inserted in front of it (hardware runs; kept across runs).
+        self._inputs: Dict[Any, Any] = {}
 
     # -- registration --------------------------------------------------------------------------
 
@@ -109,9 +115,67 @@ class ModuleManager:
 
     # -- execution -----------------------------------------------------------------------------
 
+    def get_node_id(self, module: Any) -> Optional[Any]:
+        """Graph node of ``module``: its integer id, or the wrapper id ``"w_<k>"``."""
+        return self.nodes.get(module, self.wrappers.get(module))
+
+    def source_populations(self, module: Any) -> List[Any]:
+        """The nearest populations upstream of ``module`` in the current graph (spec §2.4)."""
+        return self._populations(module, upstream=True)
+
+    def target_populations(self, module: Any) -> List[Any]:
+        """The nearest populations downstream of ``module`` in the current graph (spec §2.4)."""
+        return self._populations(module, upstream=False)
+
+    def _populations(self, module: Any, upstream: bool) -> List[Any]:
+        from .modules.types import BasePopulation
+
+        found, seen = [], set()
+        frontier = [self.nodes[module]] if module in self.nodes else []
+        while frontier:
+            node = frontier.pop(0)
+            neighbours = (self.graph.predecessors(node) if upstream
+                          else self.graph.successors(node)) if node in self.graph else []
+            for neighbour in neighbours:
+                if neighbour in seen or isinstance(neighbour, str):
+                    continue
+                seen.add(neighbour)
+                other = self.get_module_by_id(neighbour)
+                if isinstance(other, BasePopulation):
+                    found.append(other)
+                else:
+                    frontier.append(neighbour)
+        return found
+
     def pre_process(self, experiment: Any) -> None:
-        """Prepare the graph before a run: hand BatchDropout masks to the neurons before them."""
+        """Prepare the graph before a run: hand BatchDropout masks to the neurons before them;
+        on hardware also put an InputNeuron in front of every projection fed from outside."""
         self._handle_dropout_mask()
+        if not experiment.mock:
+            self._handle_inputs(experiment)
+
+    def _handle_inputs(self, experiment: Any) -> None:
+        """Route each open source that feeds a projection through an InputNeuron.
+
+        The InputNeuron of a projection is created once and reused in later runs (spec §2.4);
+        on BSS-2 external spikes enter the chip only through such a population.
+        """
+        from .modules.input_neuron import InputNeuron
+        from .modules.types import Projection
+
+        for source in sorted(self._open_sources):
+            for _, target, handle in list(self.graph.out_edges(source, data="handle")):
+                projection = self.get_module_by_id(target)
+                if not isinstance(projection, Projection):
+                    continue
+                neuron = self._inputs.get(projection)
+                if neuron is None:
+                    neuron = self._inputs[projection] = InputNeuron(
+                        projection.in_features, experiment, projection.execution_instance)
+                node = self.nodes.setdefault(neuron, len(self.nodes))
+                self.graph.remove_edge(source, target)
+                self.graph.add_edge(source, node, handle=handle)
+                self.graph.add_edge(node, target, handle=neuron._output_handle)
 
     def _handle_dropout_mask(self) -> None:
         """Draw each BatchDropout's mask and give it to the neuron module feeding it.
@@ -215,6 +279,8 @@ class ModuleManager:
         lines += [f"  {i}: {type(w).__name__}" for w, i in self.wrappers.items()]
         lines.append("Connections:")
         lines += [f"  {u} -> {v}" for u, v in self.graph.edges]
+        lines.append("Inputs (Module, Input Module):")
+        lines += [f"  {type(p).__name__} -> {type(n).__name__}" for p, n in self._inputs.items()]
         lines.append(f"Open sources: {sorted(self._open_sources)}")
         lines.append(f"Open targets: {sorted(self._open_targets)}")
         return "\n".join(lines)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Optional
+from typing import Any, Dict, Optional
 
 import torch
 
-__all__ = ["AnalogObservable", "ReadoutSource"]
+__all__ = ["AnalogObservable", "HardwareObservables", "HardwareObservablesExtractor",
+           "ReadoutSource"]
 
 
 @dataclasses.dataclass
@@ -33,3 +34,36 @@ class ReadoutSource(enum.Enum):
 
     VOLTAGE = "voltage"
     ADAPTATION = "adaptation"
+
+
+@dataclasses.dataclass
+class HardwareObservables:
+    """The raw data recorded for one population in a hardware (or emulator) run.
+
+    Attributes:
+        spikes: recorded spike events, or ``None``.
+        cadc: recorded CADC samples, or ``None``.
+        madc: recorded MADC samples, or ``None``.
+    """
+
+    spikes: Optional[Any] = None
+    cadc: Optional[Any] = None
+    madc: Optional[Any] = None
+
+
+class HardwareObservablesExtractor:
+    """Collects :class:`HardwareObservables` per module descriptor after a run.
+
+    In mock mode nothing is recorded and :meth:`get` returns ``None`` for every descriptor.
+    """
+
+    def __init__(self):
+        self._data: Dict[Any, HardwareObservables] = {}
+
+    def set_data(self, network_graph: Any, result_map: Dict[Any, HardwareObservables]) -> None:
+        """Store the observables of a run, keyed by module descriptor."""
+        self._data = dict(result_map or {})
+
+    def get(self, descriptor: Any) -> Optional[HardwareObservables]:
+        """The observables recorded for ``descriptor``, or ``None``."""
+        return self._data.get(descriptor)

@@ -33,6 +33,10 @@ __all__ = [
     "HXTransformedModelParameter",
     "ModelParameter",
     "ParameterType",
+    "TrainableHXParameter",
+    "TrainableHXTransformedModelParameter",
+    "TrainableMixedHXModelParameter",
+    "TrainableModelParameter",
     "as_parameter",
 ]
 
@@ -204,6 +208,97 @@ class ModelParameter(HXBaseParameter):
     @model_value.setter
     def model_value(self, value: Any) -> None:
         self._set_model_value(value)
+
+
+class TrainableHXParameter(HXParameter):
+    """One trainable value used both on the chip and in the model.
+
+    Unlike ``HXParameter(value).make_trainable()``, whose model value keeps reading the (fixed)
+    hardware value (spec §15.5), both ``hardware_value`` and ``model_value`` read the
+    ``nn.Parameter`` here, so an optimiser step changes the numerics and the value written to the
+    chip alike. Setting either property copies into the parameter.
+
+    Args:
+        value: initial value (number or tensor).
+        set_on_hw_func: ``f(hardware_value, chip, coords)`` writing the value into a chip
+            configuration before each hardware run (:meth:`set_on_chip`). Default: ``None``.
+
+    Note:
+        hxtorch has no ``Trainable*`` classes (spec §1); they are
+        ``make_trainable(set_on_chip_func)`` in one constructor.
+
+    Example:
+        >>> p = TrainableHXParameter(80.)
+        >>> isinstance(p.model_value, torch.nn.Parameter), float(p.hardware_value.detach())
+        (True, 80.0)
+    """
+
+    def __init__(self, value: Any, set_on_hw_func: Optional[Callable] = None):
+        super().__init__(value)
+        self.make_trainable(set_on_hw_func)
+
+    @property
+    def hardware_value(self) -> Any:
+        return self._model_value
+
+    @hardware_value.setter
+    def hardware_value(self, value: Any) -> None:
+        self._set_model_value(value)
+
+    @property
+    def model_value(self) -> Any:
+        return self._model_value
+
+    @model_value.setter
+    def model_value(self, value: Any) -> None:
+        self._set_model_value(value)
+
+
+class TrainableMixedHXModelParameter(MixedHXModelParameter):
+    """:class:`MixedHXModelParameter` whose model value is an ``nn.Parameter`` from the start.
+
+    Args:
+        model_value, hardware_value: as for :class:`MixedHXModelParameter`.
+        set_on_hw_func: see :class:`TrainableHXParameter`.
+    """
+
+    def __init__(self, model_value: Any, hardware_value: Any,
+                 set_on_hw_func: Optional[Callable] = None):
+        super().__init__(model_value, hardware_value)
+        self.make_trainable(set_on_hw_func)
+
+
+class TrainableHXTransformedModelParameter(HXTransformedModelParameter):
+    """:class:`HXTransformedModelParameter` whose model value is an ``nn.Parameter``; the
+    hardware value follows it through ``transform_func``.
+
+    Args:
+        model_value, transform_func: as for :class:`HXTransformedModelParameter`.
+        set_on_hw_func: see :class:`TrainableHXParameter`.
+    """
+
+    def __init__(self, model_value: Any, transform_func: Callable[[Any], Any],
+                 set_on_hw_func: Optional[Callable] = None):
+        super().__init__(model_value, transform_func)
+        self.make_trainable(set_on_hw_func)
+
+
+class TrainableModelParameter(ModelParameter):
+    """:class:`ModelParameter` whose model value is an ``nn.Parameter`` from the start.
+
+    Args:
+        model_value: initial model value.
+        set_on_hw_func: see :class:`TrainableHXParameter`.
+
+    Example:
+        >>> tau = TrainableModelParameter(0.9)
+        >>> list(tau.parameters())[0] is tau.model_value
+        True
+    """
+
+    def __init__(self, model_value: Any, set_on_hw_func: Optional[Callable] = None):
+        super().__init__(model_value)
+        self.make_trainable(set_on_hw_func)
 
 
 ParameterType = Union[HXParameter, MixedHXModelParameter, HXTransformedModelParameter,

@@ -27,6 +27,7 @@ _LAZY = {
     "examples": "hxstudio.examples",
     "errors": "hxstudio.errors",
     "catalogue": "hxstudio.catalogue",
+    "sweep": "hxstudio.sweep",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import warnings
 
 import panel as pn
 import param
@@ -18,7 +19,7 @@ import param
 from hxstudio.catalogue import widget_specs
 from hxstudio.errors import HXStudioError
 from hxstudio.examples import EXAMPLES, load_example
-from hxstudio.network import ConstantInit, MatrixInit, Network, NormalInit
+from hxstudio.network import ConstantInit, MatrixInit, Network, NormalInit, mean_value
 from hxstudio.widgets import (
     NetworkEditor,
     ParameterPanel,
@@ -70,7 +71,16 @@ class Studio(pn.viewable.Viewer):
             callback=self._project_file, filename="project.json", label="Save project",
             width=140,
         )
+        self._nir_upload = pn.widgets.FileInput(accept=".nir", label="Import NIR", width=220,
+                                                css_classes=["hx-import-nir"])
+        self._nir_download = pn.widgets.FileDownload(
+            callback=self._nir_file, filename="project.nir", label="Export NIR", width=140,
+            css_classes=["hx-export-nir"],
+        )
         self._stimulus_box = pn.Column(self._stimulus, visible=False, sizing_mode="stretch_width")
+        from hxstudio.sweep.studio import StudioSweep
+
+        self._sweeper = StudioSweep(self)  # the collapsible sweep card beside the plots
         super().__init__(**params)
         self._editor.on_add = self._on_add
         self._editor.on_delete_node = self._on_delete_node
@@ -85,14 +95,17 @@ class Studio(pn.viewable.Viewer):
         self._duration.param.watch(self._on_duration, "value")
         self._example.on_click(self._on_example)
         self._upload.param.watch(self._on_upload, "value")
+        self._nir_upload.param.watch(self._on_nir_upload, "value")
         self._layout = pn.Row(
             pn.Column(
                 self._title,
-                pn.Row(self._example, self._duration, self._upload, self._download),
+                pn.Row(self._example, self._duration, self._upload, self._download,
+                       self._nir_upload, self._nir_download),
                 self._editor,
                 pn.Row(self._controls),
                 self._traces,
                 self._raster,
+                self._sweeper.card,
                 sizing_mode="stretch_width",
             ),
             pn.Column(self._size, self._params, self._stimulus_box, width=380),
@@ -112,13 +125,16 @@ class Studio(pn.viewable.Viewer):
         self._title.object = f"## {html.escape(net.name, quote=False)}"
         self._duration.value = round(net.duration * 1e6, 6)
         self._download.filename = _filename(net.name)
+        self._nir_download.filename = _filename(net.name)[: -len(".json")] + ".nir"
         self._editor.set_graph(
             [
-                {"id": p.name, "kind": p.kind, "label": p.name, "size": p.size, "position": tuple(p.position)}
+                {"id": p.name, "kind": p.kind, "label": f"⚠ {p.name}" if p.flags() else p.name, "size": p.size,
+                 "position": tuple(p.position)}
                 for p in net.populations
             ],
             [{"id": j.name, "source": j.source, "target": j.target, "label": _edge_label(j)} for j in net.projections],
         )
+        self._sweeper.refresh()
         self._show_selection()
 
     def _show_selection(self) -> None:
@@ -135,7 +151,8 @@ class Studio(pn.viewable.Viewer):
                 self._stimulus.show(name, pop.size, pop.stimulus.model_dump())
                 self._stimulus_box.visible = True
             else:
-                self._params.show(f"{name} · {pop.kind} × {pop.size}", widget_specs(pop.kind), pop.params)
+                values, notes = _param_view(pop)
+                self._params.show(f"{name} · {pop.kind} × {pop.size}", widget_specs(pop.kind), values, notes)
         elif kind == "edge" and name in {j.name for j in self.network.projections}:
             j = self.network.projection(name)
             self._params.show_edge(f"projection {name}", _edge_fields(j), {})
@@ -221,6 +238,48 @@ class Studio(pn.viewable.Viewer):
     def _project_file(self):
         return io.StringIO(self.network.to_json())
 
+    def _on_nir_upload(self, event) -> None:
+        """Import a NIR file as the new document; a failed import changes nothing."""
+        if event.new is None:
+            return
+        from hxstudio.nir_io import import_nir
+
+        filename = self._nir_upload.filename or "upload.nir"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                network = import_nir(event.new, filename=filename)
+            except HXStudioError as exc:
+                self._report(str(exc), error=True)
+                return
+            except Exception as exc:  # never lose the open project to an unexpected failure
+                self._report(f"{filename}: import failed: {exc}", error=True)
+                return
+        self.open(network)
+        flags = network.flags()
+        summary = (f"imported {filename}: {len(network.populations)} populations, "
+                   f"{len(network.projections)} projections, dt = {network.dt * 1e6:g} µs")
+        if flags:
+            summary += f"; ⚠ {len(flags)} values outside the calibrated ranges (mock only)"
+        notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+        if notes:
+            summary += "; " + "; ".join(notes)
+        self._report(f"{summary} — {self.message}")
+
+    def _nir_file(self):
+        from hxstudio.nir_io import nir_bytes
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                data = nir_bytes(self.network)
+            except HXStudioError as exc:
+                self._report(f"export failed: {exc}", error=True)
+                return io.BytesIO(b"")
+        notes = "; ".join(str(w.message) for w in caught if issubclass(w.category, UserWarning))
+        self._report(f"exported {self._nir_download.filename}" + (f"; {notes}" if notes else ""))
+        return io.BytesIO(data)
+
     # -- actions ----------------------------------------------------------------------------
 
     def open(self, network: Network) -> None:
@@ -254,7 +313,7 @@ class Studio(pn.viewable.Viewer):
             if pop.membrane_cadc is not None:
                 traces[name] = pop.membrane_cadc[:, 0, :]
                 params = self.network.population(name).params if name in {p.name for p in self.network.populations} else {}
-                lines[name] = {k: params[k] for k in ("threshold", "leak") if k in params}
+                lines[name] = {k: mean_value(params[k]) for k in ("threshold", "leak") if k in params}
             if pop.spikes is not None:
                 spikes[name] = pop.spikes[:, 0, :]
         self._traces.update(result.time, traces, lines)
@@ -266,6 +325,27 @@ class Studio(pn.viewable.Viewer):
             self._controls.error = text
         else:
             self._controls.param.update(status=text, error="")
+
+
+def _param_view(pop) -> tuple:
+    """Values for the parameter panel (per-neuron lists shown as their mean) and notes per parameter."""
+    from hxstudio.backend.chip.parameters import PARAMETERS
+    from hxstudio.backend.errors import format_quantity
+
+    values, notes = {}, {}
+    for name, value in pop.params.items():
+        spec = PARAMETERS[name]
+        values[name] = mean_value(value)
+        lines = []
+        if isinstance(value, list):
+            lines.append(f"mean of {len(value)} per-neuron values ({format_quantity(min(value), spec.unit)} … "
+                         f"{format_quantity(max(value), spec.unit)}); a change sets every neuron")
+        if not all(spec.calibratable(v) for v in (value if isinstance(value, list) else [value])):
+            low, high = (format_quantity(x, spec.unit) for x in spec.calibrated)
+            lines.append(f"⚠ outside the calibrated range [{low}, {high}]: runs in the mock only")
+        if lines:
+            notes[name] = "; ".join(lines)
+    return values, notes
 
 
 def _filename(name: str) -> str:
@@ -327,6 +407,5 @@ def serve(network: Network | None = None, port: int = 5006, show: bool = False, 
         return Studio(Network.from_json(template)).__panel__()
 
     origins = [f"127.0.0.1:{port}", f"localhost:{port}"]
-    pn.config.nthreads = 2  # a long run in one session must not block the others
     return pn.serve(app, port=port, address="127.0.0.1", show=show, websocket_origin=origins,
                     title="hxstudio", check_unused_sessions=1000, unused_session_lifetime=5000, **kwargs)

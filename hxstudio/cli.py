@@ -4,6 +4,10 @@ Commands:
     hxstudio serve [PROJECT.json] [--example NAME] [--port 5006] [--show]
     hxstudio run PROJECT.json [--example NAME] [--out result.npz]
     hxstudio example NAME [-o FILE.json]
+    hxstudio sweep PROJECT.json --param PATH=VALUES [--param …] --metric NAME:POP [--seeds N]
+                  [--executor local|threads|dask|tcp://HOST:PORT] [-o table.csv]
+    hxstudio import FILE.nir [-o PROJECT.json] [--time-unit auto|s|ms|steps|hardware_s] [--dt SECONDS]
+    hxstudio export PROJECT.json --to nir [-o FILE.nir] [--time-unit s|ms|steps|hardware_s]
 
 Bad input (an invalid project, a parameter outside its calibrated range) prints one line starting
 with ``error:`` and exits with status 2.
@@ -73,6 +77,50 @@ def _cmd_example(args) -> None:
         print(text)
 
 
+def _cmd_import(args) -> None:
+    import warnings
+
+    from hxstudio.nir_io import import_nir
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        network = import_nir(args.file, time_unit=args.time_unit, dt=args.dt)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    text = network.to_json()
+    info = sys.stdout if args.output else sys.stderr
+    print(f"{network.name}: {len(network.populations)} populations, {len(network.projections)} projections, "
+          f"dt = {network.dt * 1e6:g} µs (hardware time)", file=info)
+    for flag in network.flags():
+        print(f"  ⚠ {flag}", file=info)
+    if args.output:
+        Path(args.output).write_text(text)
+        print(f"wrote {args.output}")
+    else:
+        print(text)
+
+
+def _cmd_export(args) -> None:
+    import warnings
+
+    from hxstudio.nir_io import write_nir
+
+    network = _load(args)
+    output = args.output or (Path(args.project).with_suffix(".nir").name if args.project else f"{args.example or 'yinyang'}.nir")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_nir(network, output, time_unit=args.time_unit)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    print(f"wrote {output} (NIR, time constants in {args.time_unit!r})")
+
+
+def _cmd_sweep(args) -> None:
+    from hxstudio.sweep.cli import command
+
+    command(args, _load)
+
+
 def _port(text: str) -> int:
     port = int(text)
     if not 1 <= port <= 65535:
@@ -106,6 +154,30 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("name", choices=sorted(EXAMPLES))
     sp.add_argument("-o", "--output", help="file to write (default: stdout)")
     sp.set_defaults(func=_cmd_example)
+
+    from hxstudio.nir_io import IMPORT_TIME_UNITS
+
+    sp = sub.add_parser("import", help="turn a NIR graph (.nir) into a project (.json)")
+    sp.add_argument("file", help="NIR file (.nir, HDF5)")
+    sp.add_argument("-o", "--output", help="project file to write (default: JSON on stdout)")
+    sp.add_argument("--time-unit", choices=IMPORT_TIME_UNITS, default="auto",
+                    help="unit of the file's time constants: s = biological seconds (BSS-2 runs 1000x "
+                         "faster), ms = hxtorch's reading (same numbers), steps = time steps, "
+                         "hardware_s = BSS-2 seconds; auto (default): from the file, else s")
+    sp.add_argument("--dt", type=float, help="integration step in s of hardware time (default: from the file)")
+    sp.set_defaults(func=_cmd_import)
+
+    sp = sub.add_parser("export", help="write a project in another format (NIR)")
+    project_args(sp)
+    sp.add_argument("--to", choices=["nir"], required=True, help="output format")
+    sp.add_argument("-o", "--output", help="file to write (default: the project's name with the format's suffix)")
+    sp.add_argument("--time-unit", choices=IMPORT_TIME_UNITS[1:], default="s",
+                    help="unit of the written time constants (default s: biological seconds)")
+    sp.set_defaults(func=_cmd_export)
+
+    from hxstudio.sweep.cli import add_parser as add_sweep_parser
+
+    add_sweep_parser(sub, project_args, _cmd_sweep)
     return p
 
 

@@ -12,24 +12,27 @@ from hxstudio.translate import build
 __all__ = ["run"]
 
 
-def run(network: Network, hxsnn=None) -> Result:
+def run(network: Network, hxsnn=None, spikes: dict | None = None) -> Result:
     """Simulate ``network`` and return its observables.
 
     Args:
         network: the document (validated on construction).
         hxsnn: module namespace (default :mod:`hxstudio.backend`, the mock; spec §2).
+        spikes: optional input population name → spikes ``(T, B, N)`` replacing its stimulus;
+            ``B`` becomes the batch size of the run (see :func:`hxstudio.translate.build`).
 
     Returns:
         :class:`Result` with, per population, ``spikes``, ``membrane_cadc`` and ``current`` of
         shape ``(T, 1, N)`` (float32) and the time axis ``time = k·dt`` in s.
 
-    Raises:
-        ValidationError: for networks the translation refuses (recurrent projections).
+    Recurrent projections (cycles) run in a
+    :class:`~hxstudio.backend.nir.RecurrentGroup` (see :mod:`hxstudio.translate`).
     """
     if hxsnn is None:
         import hxstudio.backend as hxsnn
     with torch.no_grad():
-        built = build(network, hxsnn)
+        batch = next(iter(spikes.values())).shape[1] if spikes else 1
+        built = build(network, hxsnn, batch=batch, spikes=spikes)
         hxsnn.run(built.experiment, built.steps)
     result = Result(time=np.arange(built.steps) * network.dt, dt=network.dt, target=network.target)
     for pop in network.populations:

@@ -11,7 +11,12 @@ Mapping (document → module):
       ``membrane_capacitance`` becomes ``HXTransformedModelParameter(c/63·10 µs, m ↦ m/10 µs·63)``,
       hxtorch's default transform (spec §5.1);
     * projection → ``Synapse(source.size, target.size)`` with ``weight = scale · W``;
-    * several projections into one population are summed by the neuron (spec §5.1 step 3).
+    * several projections into one population are summed by the neuron (spec §5.1 step 3);
+    * a per-neuron parameter (a list in the document) becomes a ``(N,)`` tensor;
+    * populations on a cycle of projections (recurrence, e.g. a self-projection) run together in
+      a :class:`~hxstudio.backend.nir.RecurrentGroup` (an ``HXModuleWrapper``, spec §5.10) that
+      steps them in document order: a projection from an earlier population of the cycle arrives
+      in the same step, one from the same or a later population one step later.
 """
 
 from __future__ import annotations
@@ -20,11 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hxstudio.errors import ValidationError
 from hxstudio.network import ConstantInit, MatrixInit, Network, NormalInit
 from hxstudio.stimuli import stimulus_spikes
 
-__all__ = ["Built", "build", "weights", "order"]
+__all__ = ["Built", "build", "weights", "order", "groups"]
 
 #: Model capacitance of 63 CapMem LSB (hxtorch's default ``membrane_capacitance``, spec §5.1).
 C_FULL_SCALE = 10e-6
@@ -38,6 +42,7 @@ class Built:
     modules: dict = field(default_factory=dict)   # population or projection name → module
     handles: dict = field(default_factory=dict)   # population name → output handle
     steps: int = 0
+    wrappers: list = field(default_factory=list)  # RecurrentGroup per recurrent group
 
 
 def weights(network: Network, projection) -> np.ndarray:
@@ -55,30 +60,41 @@ def weights(network: Network, projection) -> np.ndarray:
     return (projection.scale * w).astype(np.float32)
 
 
-def order(network: Network) -> list:
-    """Populations in topological order of the projections.
+def groups(network: Network) -> list:
+    """Populations grouped by cycles of projections, groups in topological order.
 
-    Raises:
-        ValidationError: for recurrent projections (a cycle), naming the populations involved.
+    Returns:
+        list of lists of populations (document order inside a group); a group of several
+        populations, or one with a self-projection, is recurrent.
     """
-    incoming = {p.name: {j.source for j in network.projections if j.target == p.name} for p in network.populations}
-    done, out = set(), []
-    while len(out) < len(network.populations):
-        ready = [p for p in network.populations if p.name not in done and incoming[p.name] <= done]
-        if not ready:
-            cycle = [p.name for p in network.populations if p.name not in done]
-            raise ValidationError(
-                f"network: recurrent projections among {', '.join(cycle)} are not supported yet; "
-                "the projections must form a feed-forward graph"
-            )
-        for p in ready:
-            done.add(p.name)
-            out.append(p)
-    return out
+    from hxstudio.backend.nir.graph import condensation
+
+    names = [p.name for p in network.populations]
+    links = [(j.source, j.target) for j in network.projections]
+    return [[network.population(n) for n in group] for group in condensation(names, links)]
+
+
+def order(network: Network) -> list:
+    """Populations in topological order of the projections (recurrent groups kept together)."""
+    return [p for group in groups(network) for p in group]
+
+
+def _recurrent(network: Network, group) -> bool:
+    names = {p.name for p in group}
+    return len(group) > 1 or any(j.source in names and j.target in names for j in network.projections)
+
+
+def _value(value):
+    """A document parameter value for a module: a number, or a float32 tensor for per-neuron lists."""
+    if isinstance(value, list):
+        import torch
+
+        return torch.tensor(value, dtype=torch.float32)
+    return value
 
 
 def _neuron_kwargs(hxsnn, population) -> dict:
-    kw = dict(population.params)
+    kw = {name: _value(value) for name, value in population.params.items()}
     c = kw.pop("membrane_capacitance")
     kw["membrane_capacitance"] = hxsnn.HXTransformedModelParameter(
         c / 63.0 * C_FULL_SCALE, lambda m: m / C_FULL_SCALE * 63.0
@@ -86,13 +102,15 @@ def _neuron_kwargs(hxsnn, population) -> dict:
     return kw
 
 
-def build(network: Network, hxsnn=None, batch: int = 1) -> Built:
+def build(network: Network, hxsnn=None, batch: int = 1, spikes: dict | None = None) -> Built:
     """Create the experiment and register every module with its input (no run yet).
 
     Args:
         network: a validated document.
         hxsnn: module namespace with hxtorch.spiking's names; default :mod:`hxstudio.backend`.
         batch: batch size ``B`` (every entry gets the same stimulus).
+        spikes: optional input population name → spikes ``(T, B, N)`` (0/1) used instead of
+            its stimulus (one stimulus per batch entry, e.g. several dataset samples).
 
     Returns:
         :class:`Built`; call ``hxsnn.run(built.experiment, built.steps)`` to execute it.
@@ -104,26 +122,69 @@ def build(network: Network, hxsnn=None, batch: int = 1) -> Built:
     steps = network.steps
     exp = hxsnn.Experiment(mock=network.target == "mock", dt=network.dt)
     built = Built(experiment=exp, steps=steps)
-    for pop in order(network):
+    for group in groups(network):
+        if _recurrent(network, group):
+            _build_recurrent(network, hxsnn, built, group, batch)
+            continue
+        pop = group[0]
         if pop.kind == "input":
-            spikes = stimulus_spikes(pop.stimulus, pop.size, steps, network.dt)
-            spikes = torch.from_numpy(spikes)[:, None, :].expand(steps, batch, pop.size).contiguous()
+            if spikes and pop.name in spikes:
+                given = torch.as_tensor(spikes[pop.name], dtype=torch.float32)
+            else:
+                given = torch.from_numpy(stimulus_spikes(pop.stimulus, pop.size, steps, network.dt))
+                given = given[:, None, :].expand(steps, batch, pop.size).contiguous()
             module = hxsnn.InputNeuron(pop.size, exp)
-            built.handles[pop.name] = module(hxsnn.LIFObservables(spikes=spikes))
+            built.handles[pop.name] = module(hxsnn.LIFObservables(spikes=given))
         else:
-            inputs = []
-            for j in network.projections:
-                if j.target != pop.name:
-                    continue
-                src = network.population(j.source)
-                syn = hxsnn.Synapse(src.size, pop.size, exp)
-                syn.weight.data = torch.from_numpy(weights(network, j))
-                built.modules[j.name] = syn
-                inputs.append(syn(built.handles[j.source]))
+            inputs = [_synapse(network, hxsnn, built, j)(built.handles[j.source])
+                      for j in network.projections if j.target == pop.name]
             if not inputs:  # an unconnected neuron population still runs: it relaxes at its leak
                 inputs.append(hxsnn.SynapseHandle(graded_spikes=torch.zeros(steps, batch, pop.size)))
-            cls = hxsnn.LIF if pop.kind == "LIF" else hxsnn.LI
-            module = cls(pop.size, exp, **_neuron_kwargs(hxsnn, pop))
+            module = _neuron(hxsnn, exp, pop)
             built.handles[pop.name] = module(*inputs)
         built.modules[pop.name] = module
     return built
+
+
+def _synapse(network: Network, hxsnn, built: Built, projection):
+    import torch
+
+    syn = hxsnn.Synapse(network.population(projection.source).size,
+                        network.population(projection.target).size, built.experiment)
+    syn.weight.data = torch.from_numpy(weights(network, projection))
+    built.modules[projection.name] = syn
+    return syn
+
+
+def _neuron(hxsnn, exp, pop):
+    cls = hxsnn.LIF if pop.kind == "LIF" else hxsnn.LI
+    return cls(pop.size, exp, **_neuron_kwargs(hxsnn, pop))
+
+
+def _build_recurrent(network: Network, hxsnn, built: Built, group, batch: int) -> None:
+    """Register the populations of one cycle and their projections as a RecurrentGroup."""
+    import torch
+
+    from hxstudio.backend.nir.recurrent import RecurrentGroup
+
+    names = {p.name for p in group}
+    members, internal, external = {}, [], {}
+    for pop in group:
+        members[pop.name] = built.modules[pop.name] = _neuron(hxsnn, built.experiment, pop)
+    for pop in group:
+        external[pop.name] = []
+        for j in network.projections:
+            if j.target != pop.name:
+                continue
+            syn = _synapse(network, hxsnn, built, j)
+            if j.source in names:
+                internal.append((syn, j.source, j.target))
+            else:
+                external[pop.name].append(syn(built.handles[j.source]))
+        if not external[pop.name]:  # fixes T and B for the group; no effect on the numbers
+            external[pop.name].append(
+                hxsnn.SynapseHandle(graded_spikes=torch.zeros(built.steps, batch, pop.size)))
+    wrapper = RecurrentGroup(built.experiment, members, internal)
+    for pop, handle in zip(group, wrapper.connect(external)):
+        built.handles[pop.name] = handle
+    built.wrappers.append(wrapper)

@@ -10,6 +10,7 @@ from .parameter_panel import ParameterPanel, format_readout
 from .plots import MAX_TRACES, RasterPlot, TracePlot
 from .run_controls import RunControls
 from .stimulus_editor import StimulusEditor, format_spike_times, parse_spike_times
+from .sweep_panel import SweepPanel
 
 __all__ = [
     "KINDS",
@@ -19,6 +20,7 @@ __all__ = [
     "RasterPlot",
     "RunControls",
     "StimulusEditor",
+    "SweepPanel",
     "TracePlot",
     "format_readout",
     "format_spike_times",

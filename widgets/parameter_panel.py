@@ -103,21 +103,32 @@ class ParameterPanel(Viewer):
         """The widget editing ``name`` (for tests and browser tests)."""
         return self._widgets[name]
 
+    def note(self, name: str) -> str:
+        """The note under the slider of ``name`` (``""`` if none); see :meth:`show`."""
+        return self._note_text.get(name, "")
+
     def readout(self, name: str) -> str:
         """The read-out text under the slider of ``name``, e.g. ``"10.0 µs (bio 10 ms)"``."""
         return self._readouts[name].object
 
     def clear(self, message: str = "Select a population or projection to edit it.") -> None:
         """Remove all controls and show ``message``."""
+        self._note_text = {}
         self._set("", {}, {}, [pn.pane.Markdown(f"*{html.escape(message, quote=False)}*", css_classes=["hx-parameter-hint"])])
 
-    def show(self, title: str, specs: list[dict], values: dict[str, float]) -> None:
+    def show(self, title: str, specs: list[dict], values: dict[str, float],
+             notes: dict[str, str] | None = None) -> None:
         """Show one slider per spec. ``values`` maps name → SI value (default: the spec's default).
 
         Spec dicts: ``{"name", "label", "unit": "s" | "CADC LSB" | "CapMem LSB" | "1",
         "default", "calibrated": (lo, hi), "soft": (lo, hi), "step", "doc"}``, all in SI.
         A value outside ``calibrated`` puts the slider at the nearest limit; the read-out shows the value.
+        ``notes`` (name → text) adds a line under a slider's read-out (CSS class
+        ``hx-note-<name>``), e.g. "⚠ outside the calibrated range" or "mean of 38 per-neuron
+        values" for a heterogeneous population whose ``values`` entry is the mean.
         """
+        notes = notes or {}
+        self._note_text = {name: text for name, text in notes.items() if text}
         widgets, readouts, rows, current = {}, {}, [], {}
         for spec in specs:
             name, unit = spec["name"], spec["unit"]
@@ -142,6 +153,10 @@ class ParameterPanel(Viewer):
                                           f"{format_readout(spec['calibrated'][0], unit)} … "
                                           f"{format_readout(spec['calibrated'][1], unit)}.")
             rows += [pn.Row(slider, icon, sizing_mode="stretch_width"), readout]
+            if notes.get(name):
+                rows.append(pn.pane.HTML(html.escape(notes[name], quote=False), margin=(0, 10, 8, 10),
+                                         styles={"color": "#b26a00", "font-size": "12px"},
+                                         css_classes=[f"hx-note-{name}"]))
             widgets[name], readouts[name], current[name] = slider, readout, value
         self._set(title, widgets, readouts, rows, current)
 

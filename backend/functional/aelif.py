@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import torch
 
+from . import fused
 from .refractory import refractory_update
 from .superspike import threshold as threshold_function
 from .unterjubel import Unterjubel
@@ -87,6 +89,11 @@ class CuBaStepCode:
             lines.append(f"z, v, r = refractory_update(z, v, r, {spikes_hw}, {membrane_hw}, "
                          "reset=reset, refractory_time=refractory_time, dt=dt)")
         return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=None)
+def _default_code(leaky: bool, fire: bool, refractory: bool) -> str:
+    return CuBaStepCode(leaky=leaky, fire=fire, refractory=refractory).generate()
 
 
 def _step_error(code: str, lineno: Optional[int], error: BaseException) -> RuntimeError:
@@ -195,6 +202,12 @@ def cuba_aelif_integration(
         ``(membrane, membrane_madc, current, adaptation, adaptation_madc, spikes)``: four
         ``(T, B, N)`` tensors and the two MADC recordings of ``hw_data`` passed through (or
         ``None``). ``spikes`` stays zero without ``fire``, ``adaptation`` without adaptation.
+    Note:
+        For the default step code of LIF (``leaky``, ``fire``, optionally ``refractory``) and LI
+        (``leaky`` only), without ``hw_data`` and with parameters that need no gradient, the
+        steps run in one compiled loop with a hand-written backward
+        (:mod:`~hxstudio.backend.functional.fused`); the numbers are the same. Any other step
+        code (custom, hardware injection, exponential, adaptation) is executed with ``exec``.
     Raises:
         RuntimeError: ``"An error occured while executing the code of the integration step.\n
             In line <n> ("<line>") in integration_step_code, following error occured:\n<error>"``
@@ -222,6 +235,19 @@ def cuba_aelif_integration(
     steps = min(len(s) for s in (input, v_hw, w_hw, z_hw) if s is not None)
     if (leaky or exponential) and g_l is None:
         g_l = 1.
+
+    if (hw_data is None and leaky and not (exponential or subthreshold_adaptation
+                                           or spike_triggered_adaptation)
+            and integration_step_code == _default_code(leaky, fire, refractory)
+            and fused.fused_applicable(
+                input, leak=leak, reset=reset, threshold=threshold, tau_syn=tau_syn,
+                c_mem=c_mem, g_l=g_l, refractory_time=refractory_time, method=method,
+                alpha=alpha, dt=dt, fire=fire, refractory=refractory)):
+        membrane, current, spikes = fused.fused_cuba_integration(
+            input, leak=leak, reset=reset, threshold=threshold, tau_syn=tau_syn, c_mem=c_mem,
+            g_l=g_l, refractory_time=refractory_time, alpha=alpha, dt=dt, fire=fire,
+            refractory=refractory)
+        return membrane, None, current, torch.zeros(()).expand(membrane.shape), None, spikes
 
     zeros = torch.zeros_like(input[0])
     namespace = dict(

@@ -1,17 +1,21 @@
 """Modules of the spiking backend (spec §5): populations, projections and functional modules."""
 
 from .batch_dropout import BatchDropout
+from .eventprop import EventPropLIF, EventPropSynapse
 from .hx_module import HXBaseExperimentModule, HXFunctionalModule, HXModule, HXTorchFunctionMixin
 from .hx_module_wrapper import HXModuleWrapper
 from .input_neuron import InputNeuron
 from .neuron import AELIF, LI, LIF
-from .synapse import Synapse
+from .neuron_exp import NeuronExp, ReadoutNeuronExp
+from .synapse import SparseSynapse, Synapse
 from .types import BasePopulation, InputPopulation, Population, Projection
 
 __all__ = [
     "AELIF",
     "BasePopulation",
     "BatchDropout",
+    "EventPropLIF",
+    "EventPropSynapse",
     "HXBaseExperimentModule",
     "HXFunctionalModule",
     "HXModule",
@@ -21,7 +25,10 @@ __all__ = [
     "InputPopulation",
     "LI",
     "LIF",
+    "NeuronExp",
     "Population",
     "Projection",
+    "ReadoutNeuronExp",
+    "SparseSynapse",
     "Synapse",
 ]

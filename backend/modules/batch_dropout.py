@@ -8,6 +8,7 @@ import torch
 
 from ..functional import batch_dropout
 from ..handle import HandleBase, LIFObservables
+from ._checks import check_time_major
 from .hx_module import HXFunctionalModule
 
 __all__ = ["BatchDropout"]
@@ -48,5 +49,15 @@ class BatchDropout(HXFunctionalModule):
         return self.mask
 
     def forward_func(self, input: HandleBase) -> HandleBase:
-        """Return ``LIFObservables(spikes=input.spikes * mask)``."""
-        return LIFObservables(spikes=batch_dropout(input.spikes, self.mask))
+        """Return ``LIFObservables(spikes=input.spikes * mask)``.
+
+        Raises:
+            ShapeError: the spikes are not ``(T, B, size)``.
+        """
+        spikes = check_time_major(self.describe(), "input spikes", getattr(input, "spikes", None),
+                                  self.size)
+        mask = self.mask if self.mask is not None else self.set_mask()
+        return LIFObservables(spikes=batch_dropout(spikes, mask))
+
+    def extra_repr(self) -> str:
+        return f"size={self.size}, dropout={self.dropout}"

@@ -13,6 +13,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import torch
 
+from ..errors import ExperimentMismatchError
 from ..handle import HandleBase, TensorHandle
 
 __all__ = [
@@ -32,9 +33,15 @@ class HXTorchFunctionMixin:
 
     def func(self, inputs: Tuple[HandleBase, ...], hw_data: Any = None) -> Any:
         """Call ``forward_func(*inputs)``, passing ``hw_data=`` if ``forward_func`` takes it."""
-        if "hw_data" in inspect.signature(self.forward_func).parameters:
-            return self.forward_func(*inputs, hw_data=hw_data)
-        return self.forward_func(*inputs)
+        function = self.forward_func
+        cache = self.__dict__.get("_takes_hw_data")
+        if cache is None or cache[0] is not getattr(function, "__func__", function):
+            cache = (getattr(function, "__func__", function),
+                     "hw_data" in inspect.signature(function).parameters)
+            self.__dict__["_takes_hw_data"] = cache
+        if cache[1]:
+            return function(*inputs, hw_data=hw_data)
+        return function(*inputs)
 
 
 class HXBaseExperimentModule(HXTorchFunctionMixin, torch.nn.Module):
@@ -56,11 +63,33 @@ class HXBaseExperimentModule(HXTorchFunctionMixin, torch.nn.Module):
         self.experiment = experiment
         self.descriptor = None
         self._output_handle = self.output_type()
+        self._output_handle.__dict__["_hx_producer"] = self
 
     def forward(self, *inputs: HandleBase) -> HandleBase:
-        """Register ``inputs → self → output handle`` in the experiment; return the empty handle."""
+        """Register ``inputs → self → output handle`` in the experiment; return the empty handle.
+
+        Raises:
+            ExperimentMismatchError: this module has no experiment, or an input handle was
+                produced by a module of another experiment.
+        """
+        if self.experiment is None:
+            raise ExperimentMismatchError(
+                f"{self.describe()} was created with experiment=None and cannot be called; "
+                "pass the Experiment it belongs to")
+        for k, handle in enumerate(inputs):
+            producer = handle.__dict__.get("_hx_producer") if hasattr(handle, "__dict__") \
+                else None
+            if producer is not None and producer.experiment is not self.experiment:
+                raise ExperimentMismatchError(
+                    f"{self.describe()}: input {k} is the output of {producer.describe()}, which "
+                    f"belongs to another Experiment (id {id(producer.experiment):#x}, this one "
+                    f"{id(self.experiment):#x}); modules of one network must share one Experiment")
         self.experiment.connect(self, inputs, self._output_handle)
         return self._output_handle
+
+    def describe(self) -> str:
+        """``"<Class>(<extra_repr>)"``, used to name this module in error messages."""
+        return f"{type(self).__name__}({self.extra_repr()})"
 
     def exec_forward(self, inputs: Tuple[HandleBase, ...], output: HandleBase,
                      hw_map: Dict[Any, Any]) -> None:

@@ -19,6 +19,7 @@ from ..functional import CuBaStepCode, cuba_aelif_integration
 from ..handle import Handle, HandleBase, LIFObservables, LIObservables
 from ..observables import ReadoutSource
 from ..parameter import HXTransformedModelParameter, ParameterType
+from ._checks import check_non_negative, check_positive, check_time_major
 from .types import Population
 
 __all__ = ["AELIF", "LIF", "LI", "capacitance_to_hardware"]
@@ -186,6 +187,7 @@ class AELIF(Population):
         self.spike_triggered_adaptation = spike_triggered_adaptation
         #: ``(N,)`` bool spike-output mask set by a following BatchDropout (no effect in mock).
         self.mask: Optional[torch.Tensor] = None
+        self._check_parameters()
 
     def _step_code(self, hw_data: Any, refractory: bool) -> str:
         voltage = getattr(hw_data, "voltage", None)
@@ -199,6 +201,37 @@ class AELIF(Population):
             hw_spikes_available=getattr(hw_data, "spikes", None) is not None,
         ).generate()
 
+    def _check_parameters(self) -> None:
+        """Raise :class:`~hxstudio.backend.errors.ParameterValueError` for impossible values."""
+        where = self.describe()
+        for field in ("tau_mem", "tau_syn", "membrane_capacitance"):
+            check_positive(where, field, getattr(self, field).model_value)
+        if self.subthreshold_adaptation or self.spike_triggered_adaptation:
+            check_positive(where, "tau_adap", self.tau_adap.model_value)
+        check_non_negative(where, "refractory_time", self.refractory_time.model_value)
+
+    def _graded_inputs(self, inputs) -> tuple:
+        """The ``graded_spikes`` of ``inputs``, checked to be ``(T, B, size)`` with equal T, B."""
+        where = self.describe()
+        if not inputs:
+            raise ValueError(f"{where}: needs at least one input handle, got none")
+        graded = []
+        for k, handle in enumerate(inputs):
+            if getattr(handle, "graded_spikes", None) is None:
+                raise ValueError(
+                    f"{where}: input {k} ({type(handle).__name__}) holds no graded_spikes; "
+                    "neurons take the output of a Synapse")
+            graded.append(check_time_major(
+                where, f"input {k} graded_spikes", handle.graded_spikes, self.size,
+                like=graded[0].shape[:2] if graded else None))
+        return tuple(graded)
+
+    def _is_refractory(self) -> bool:
+        value = self.refractory_time.model_value
+        if isinstance(value, torch.Tensor):
+            return bool(value.detach().ne(0).any())
+        return value is not None and value != 0
+
     def forward_func(self, *inputs: HandleBase, hw_data: Any = None) -> HandleBase:
         """Integrate the summed ``graded_spikes`` of ``inputs`` (spec §5.1).
 
@@ -208,23 +241,19 @@ class AELIF(Population):
         Raises:
             ValueError: no input, or an input without ``graded_spikes`` (neurons take the output
                 of a Synapse).
+            ShapeError: an input is not ``(T, B, size)``, or inputs differ in T or B.
+            ParameterValueError: ``tau_mem``, ``tau_syn``, ``membrane_capacitance`` (or
+                ``tau_adap`` with adaptation) not > 0, or a negative ``refractory_time``.
         Warns:
             UserWarning: a refractory time is set on a non-firing population; it is ignored.
         """
-        name = type(self).__name__
-        if not inputs:
-            raise ValueError(f"{name}: needs at least one input handle, got none")
-        for k, handle in enumerate(inputs):
-            if getattr(handle, "graded_spikes", None) is None:
-                raise ValueError(
-                    f"{name}: input {k} ({type(handle).__name__}) holds no graded_spikes; "
-                    "neurons take the output of a Synapse")
-        refractory = bool(torch.as_tensor(self.refractory_time.model_value).ne(0).any())
+        graded = self._graded_inputs(inputs)
+        self._check_parameters()
+        refractory = self._is_refractory()
         if refractory and not self.fire:
             warnings.warn("Refractory period is not applicable due to specified non-spiking "
                           "behaviour.", UserWarning)
             refractory = False
-        graded = tuple(h.graded_spikes for h in inputs)
         c_mem = self.membrane_capacitance.model_value
         membrane, membrane_madc, current, adaptation, adaptation_madc, spikes = \
             cuba_aelif_integration(

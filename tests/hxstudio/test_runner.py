@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import hxstudio
-from hxstudio.errors import ValidationError
 from hxstudio.examples import psp, yinyang
 from hxstudio.network import ConstantInit, Network, SpikeTimes
 from hxstudio.translate import weights
@@ -105,10 +104,12 @@ def test_recording_selection_drops_traces():
     assert result["neuron"].membrane_cadc is None and result["neuron"].spikes is not None
 
 
-def test_recurrent_projection_is_refused_with_the_populations():
+def test_recurrent_projections_run():
+    # issue #5: cycles run in a RecurrentGroup (see test_translate_recurrent.py for the numbers)
     net = psp()
     net.add_population("other", "LIF", 1)
-    net.add_projection("neuron", "other")
-    net.add_projection("other", "neuron")
-    with pytest.raises(ValidationError, match="recurrent projections among neuron, other"):
-        hxstudio.run(net)
+    net.add_projection("neuron", "other", init=ConstantInit(value=200.0))
+    net.add_projection("other", "neuron", init=ConstantInit(value=-50.0))
+    result = hxstudio.run(net)
+    assert result["other"].spikes.sum() >= 1
+    assert result["neuron"].membrane_cadc.shape == result["other"].membrane_cadc.shape

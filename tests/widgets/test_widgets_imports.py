@@ -42,7 +42,8 @@ def _imported_modules(tree: ast.AST):
 
 def test_sources_found():
     assert {p.name for p in SOURCES} >= {"__init__.py", "network_editor.py", "parameter_panel.py",
-                                         "stimulus_editor.py", "plots.py", "run_controls.py"}
+                                         "stimulus_editor.py", "plots.py", "run_controls.py",
+                                         "sweep_panel.py"}
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
@@ -81,7 +82,7 @@ VIEWERS = [obj for _, obj in inspect.getmembers(widgets, inspect.isclass) if iss
 
 def test_exports():
     assert {v.__name__ for v in VIEWERS} == {"NetworkEditor", "ParameterPanel", "StimulusEditor", "TracePlot",
-                                             "RasterPlot", "RunControls"}
+                                             "RasterPlot", "RunControls", "SweepPanel"}
 
 
 @pytest.mark.parametrize("cls", VIEWERS, ids=lambda c: c.__name__)

@@ -122,7 +122,7 @@ def test_refractory_on_non_firing_population_warns():
 def test_neuron_input_errors():
     exp = hxsnn.Experiment(mock=True)
     lif = hxsnn.LIF(2, exp)
-    with pytest.raises(ValueError, match="LIF: input 0 .* holds no graded_spikes"):
+    with pytest.raises(ValueError, match=r"LIF\(size=2, flags=leaky\+fire\): input 0 .* holds no graded_spikes"):
         lif.forward_func(hxsnn.LIFObservables(spikes=torch.zeros(3, 1, 2)))
     with pytest.raises(ValueError, match="needs at least one input"):
         lif.forward_func()

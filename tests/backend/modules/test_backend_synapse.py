@@ -38,7 +38,8 @@ def test_graded_spikes_are_linear():
 
 def test_input_without_spikes():
     syn = hxsnn.Synapse(3, 2, hxsnn.Experiment(mock=True))
-    with pytest.raises(ValueError, match=r"^Synapse: input Handle_current_membrane_cadc_membrane_madc holds no spikes"):
+    with pytest.raises(ValueError, match=r"^Synapse\(in_features=3, out_features=2\): input "
+                       r"Handle_current_membrane_cadc_membrane_madc holds no spikes"):
         syn.forward_func(hxsnn.LIObservables(current=torch.zeros(1)))
 
 

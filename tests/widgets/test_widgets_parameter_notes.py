@@ -1,0 +1,20 @@
+"""ParameterPanel notes: a line under a slider (per-neuron means, out-of-range flags)."""
+
+from hxstudio.widgets import ParameterPanel
+
+SPEC = {"name": "tau_mem", "label": "τ_mem", "unit": "s", "default": 10e-6, "calibrated": (0.5e-6, 60e-6),
+        "soft": (1e-6, 60e-6), "step": 0.1e-6, "doc": "Membrane time constant."}
+
+
+def test_notes_are_shown_under_their_slider_and_cleared():
+    panel = ParameterPanel()
+    panel.show("n · LIF × 3", [SPEC], {"tau_mem": 0.2e-6}, notes={"tau_mem": "⚠ outside the calibrated range"})
+    assert panel.note("tau_mem") == "⚠ outside the calibrated range"
+    assert panel.widget("tau_mem").value == 0.5                 # the slider stays in the calibrated range
+    assert panel.readout("tau_mem") == "0.2 µs (bio 0.2 ms)"    # the read-out shows the value
+    texts = [getattr(row, "object", "") for row in panel._body.objects]
+    assert "⚠ outside the calibrated range" in texts
+    panel.show("n · LIF × 3", [SPEC], {"tau_mem": 10e-6})
+    assert panel.note("tau_mem") == ""
+    panel.clear()
+    assert panel.note("tau_mem") == ""
