@@ -44,7 +44,8 @@ __all__ = [
 class HXBaseParameter(torch.nn.Module):
     """Common base: stores ``_hardware_value`` and ``_model_value``.
 
-    Subclasses define the ``hardware_value`` and ``model_value`` properties. A model value made
+    By default both are independent (:class:`MixedHXModelParameter`); subclasses replace the
+    accessors that differ. A model value made
     trainable with :meth:`make_trainable` is a registered ``nn.Parameter``, so it shows up in
     ``model.parameters()`` of the module that owns this object.
     """
@@ -54,6 +55,23 @@ class HXBaseParameter(torch.nn.Module):
         self._hardware_value = hardware_value
         self._model_value = model_value
         self._set_on_chip_func: Optional[Callable] = None
+
+    # Default behaviour: two independent stored values. Subclasses replace a getter or setter.
+    @property
+    def hardware_value(self) -> Any:
+        return self._hardware_value
+
+    @hardware_value.setter
+    def hardware_value(self, value: Any) -> None:
+        self._hardware_value = value
+
+    @property
+    def model_value(self) -> Any:
+        return self._model_value
+
+    @model_value.setter
+    def model_value(self, value: Any) -> None:
+        self._set_model_value(value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # nn.Module.__setattr__ would register an nn.Parameter under the property's name.
@@ -119,22 +137,12 @@ class HXParameter(HXBaseParameter):
     def __init__(self, value: Any):
         super().__init__(value, value)
 
-    @property
-    def hardware_value(self) -> Any:
-        return self._hardware_value
-
-    @hardware_value.setter
-    def hardware_value(self, value: Any) -> None:
+    def _set_both(self, value: Any) -> None:
         self._hardware_value = value
         self._set_model_value(value)
 
-    @property
-    def model_value(self) -> Any:
-        return self._hardware_value
-
-    @model_value.setter
-    def model_value(self, value: Any) -> None:
-        self._set_model_value(value)
+    hardware_value = property(HXBaseParameter.hardware_value.fget, _set_both)
+    model_value = property(HXBaseParameter.hardware_value.fget, HXBaseParameter.model_value.fset)
 
 
 class MixedHXModelParameter(HXBaseParameter):
@@ -142,22 +150,6 @@ class MixedHXModelParameter(HXBaseParameter):
 
     def __init__(self, model_value: Any, hardware_value: Any):
         super().__init__(hardware_value, model_value)
-
-    @property
-    def hardware_value(self) -> Any:
-        return self._hardware_value
-
-    @hardware_value.setter
-    def hardware_value(self, value: Any) -> None:
-        self._hardware_value = value
-
-    @property
-    def model_value(self) -> Any:
-        return self._model_value
-
-    @model_value.setter
-    def model_value(self, value: Any) -> None:
-        self._set_model_value(value)
 
 
 class HXTransformedModelParameter(HXBaseParameter):
@@ -170,21 +162,8 @@ class HXTransformedModelParameter(HXBaseParameter):
         super().__init__(None, model_value)
         self.transform_func = transform_func
 
-    @property
-    def hardware_value(self) -> Any:
-        return self.transform_func(self._model_value)
-
-    @hardware_value.setter
-    def hardware_value(self, value: Any) -> None:
-        self._hardware_value = value
-
-    @property
-    def model_value(self) -> Any:
-        return self._model_value
-
-    @model_value.setter
-    def model_value(self, value: Any) -> None:
-        self._set_model_value(value)
+    hardware_value = property(lambda self: self.transform_func(self._model_value),
+                              HXBaseParameter.hardware_value.fset)
 
 
 class ModelParameter(HXBaseParameter):
@@ -193,21 +172,7 @@ class ModelParameter(HXBaseParameter):
     def __init__(self, model_value: Any):
         super().__init__(None, model_value)
 
-    @property
-    def hardware_value(self) -> Any:
-        return self._model_value
-
-    @hardware_value.setter
-    def hardware_value(self, value: Any) -> None:
-        self._hardware_value = value
-
-    @property
-    def model_value(self) -> Any:
-        return self._model_value
-
-    @model_value.setter
-    def model_value(self, value: Any) -> None:
-        self._set_model_value(value)
+    hardware_value = property(HXBaseParameter.model_value.fget, HXBaseParameter.hardware_value.fset)
 
 
 class TrainableHXParameter(HXParameter):
@@ -237,21 +202,8 @@ class TrainableHXParameter(HXParameter):
         super().__init__(value)
         self.make_trainable(set_on_hw_func)
 
-    @property
-    def hardware_value(self) -> Any:
-        return self._model_value
-
-    @hardware_value.setter
-    def hardware_value(self, value: Any) -> None:
-        self._set_model_value(value)
-
-    @property
-    def model_value(self) -> Any:
-        return self._model_value
-
-    @model_value.setter
-    def model_value(self, value: Any) -> None:
-        self._set_model_value(value)
+    hardware_value = property(HXBaseParameter.model_value.fget, HXBaseParameter.model_value.fset)
+    model_value = HXBaseParameter.model_value
 
 
 class TrainableMixedHXModelParameter(MixedHXModelParameter):
