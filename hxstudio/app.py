@@ -99,8 +99,8 @@ class Studio(pn.viewable.Viewer):
         self._layout = pn.Row(
             pn.Column(
                 self._title,
-                pn.Row(self._example, self._duration, self._upload, self._download,
-                       self._nir_upload, self._nir_download),
+                pn.FlexBox(self._example, self._duration, self._upload, self._download,
+                           self._nir_upload, self._nir_download, sizing_mode="stretch_width"),
                 self._editor,
                 pn.Row(self._controls),
                 self._traces,
