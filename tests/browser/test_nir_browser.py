@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-SHARED = Path(__file__).parents[2] / ".." / "shared" / "nir"
+SHARED = Path(__file__).parents[1] / "data" / "nir"  # copies of shared/nir (see its README)
 
 
 def test_import_nir_upload_shows_the_graph_on_the_canvas(page, ui):

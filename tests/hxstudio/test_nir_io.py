@@ -16,7 +16,7 @@ from hxstudio.network import Network
 from hxstudio.nir_io import export_nir, import_nir, nir_bytes, write_nir
 from hxstudio.runner import run
 
-SHARED = Path(__file__).parents[2] / ".." / "shared" / "nir"
+SHARED = Path(__file__).parents[1] / "data" / "nir"  # copies of shared/nir (see its README)
 
 # file → (dt, {population: (kind, size)}, time unit the auto mode picks)
 FILES = {

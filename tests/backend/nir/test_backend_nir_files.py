@@ -1,4 +1,4 @@
-"""Every NIR file in ../shared/nir/ imports into modules and runs, or fails with its documented error."""
+"""Every NIR file of tests/data/nir/ (the team's shared/nir/) imports into modules and runs, or fails with its documented error."""
 
 import warnings
 from pathlib import Path
@@ -10,7 +10,7 @@ import torch
 from hxstudio.backend.errors import NIRError, NIRWarning
 from hxstudio.backend.nir import ConversionConfig, RecurrentGroup, from_nir, read, suggest_dt
 
-SHARED = Path(__file__).parents[3] / ".." / "shared" / "nir"
+SHARED = Path(__file__).parents[2] / "data" / "nir"  # copies of shared/nir (see its README)
 
 # file → (time unit, {population: (module class, size)}, expected dt in s, a NIRWarning that must occur)
 FILES = {
@@ -32,7 +32,7 @@ BROKEN = "NIR__braille_noDelay_bias_zero_subgraph.nir"
 
 
 def test_every_shared_file_has_a_case():
-    assert SHARED.is_dir(), f"{SHARED} is missing (CI clones shared/ beside the repository)"
+    assert SHARED.is_dir(), f"{SHARED} is missing"
     found = {str(p.relative_to(SHARED)) for p in SHARED.rglob("*.nir")}
     assert found == set(FILES) | {BROKEN}
 
