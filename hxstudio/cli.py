@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hxstudio.errors import HXStudioError
+from hxstudio.errors import HXStudioError, ProjectFileError
 
 __all__ = ["main"]
 
@@ -31,7 +31,10 @@ def _load(args):
     if args.project and args.example:
         raise HXStudioError("give either PROJECT.json or --example, not both")
     if args.project:
-        return Network.load(args.project)
+        try:
+            return Network.load(args.project)
+        except HXStudioError as exc:  # name the file: the message names the object inside it
+            raise ProjectFileError(f"{args.project}: {exc}") from exc
     return load_example(args.example or "yinyang")
 
 

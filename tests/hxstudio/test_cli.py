@@ -34,6 +34,6 @@ def test_bad_project_gives_one_line_and_status_2(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        "error: population 'neuron': tau_mem = 1 s is outside the calibrated range [0.5 µs, 60 µs] "
+        f"error: {project}: population 'neuron': tau_mem = 1 s is outside the calibrated range [0.5 µs, 60 µs] "
         "and the hard limits [0.1 µs, 100 µs]"
     )
