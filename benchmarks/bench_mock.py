@@ -114,16 +114,22 @@ def build_plain(w_hidden, w_out) -> Callable:
     return forward
 
 
-def build_snntorch(w_hidden, w_out) -> Optional[Callable]:
-    try:
-        import snntorch
-    except ImportError:
-        return None
+def _linears(w_hidden, w_out):
+    """Two bias-free ``nn.Linear`` layers holding the shared benchmark weights."""
     fc1 = torch.nn.Linear(N_IN, N_HIDDEN, bias=False)
     fc2 = torch.nn.Linear(N_HIDDEN, N_OUT, bias=False)
     with torch.no_grad():
         fc1.weight.copy_(w_hidden)
         fc2.weight.copy_(w_out)
+    return fc1, fc2
+
+
+def build_snntorch(w_hidden, w_out) -> Optional[Callable]:
+    try:
+        import snntorch
+    except ImportError:
+        return None
+    fc1, fc2 = _linears(w_hidden, w_out)
     lif = snntorch.Synaptic(alpha=DECAY, beta=DECAY, threshold=1., reset_mechanism="zero")
     readout = snntorch.Synaptic(alpha=DECAY, beta=DECAY, threshold=1e9, reset_mechanism="none")
 
@@ -146,11 +152,7 @@ def build_norse(w_hidden, w_out) -> Optional[Callable]:
         import norse.torch as norse
     except ImportError:
         return None
-    fc1 = torch.nn.Linear(N_IN, N_HIDDEN, bias=False)
-    fc2 = torch.nn.Linear(N_HIDDEN, N_OUT, bias=False)
-    with torch.no_grad():
-        fc1.weight.copy_(w_hidden)
-        fc2.weight.copy_(w_out)
+    fc1, fc2 = _linears(w_hidden, w_out)
     lif = norse.LIF(norse.LIFParameters(tau_syn_inv=torch.tensor(1 / TAU),
                                         tau_mem_inv=torch.tensor(1 / TAU),
                                         v_leak=torch.tensor(0.), v_th=torch.tensor(1.),
