@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 import math
 
-from .errors import ExperimentMismatchError, ParameterValueError, TargetUnavailableError
+from .errors import ExperimentMismatchError, ParameterValueError
 from .execution_instance import ExecutionInstance
 from .module_manager import ModuleManager
 
@@ -17,15 +17,20 @@ class Experiment:
     """Holds the module graph of one forward pass and how to execute it.
 
     Args:
-        mock: ``True`` computes everything in PyTorch (the only target implemented so far);
-            ``False`` means the BSS-2 emulator/hardware, which :func:`run` refuses for now.
+        mock: ``True`` computes everything in PyTorch; ``False`` runs on the emulated BSS-2
+            chip (:class:`~hxstudio.backend.chip.EmulatedChip`): the recorded spikes and CADC
+            traces are injected into the model (spec §6.4), so gradients come from the model.
         dt: integration step in s. Default: ``1e-6`` (1 µs of hardware time ≙ 1 ms biological).
         hw_routing_func: routing function for hardware mapping (stored).
+        chip: the :class:`~hxstudio.backend.chip.EmulatedChip` of ``mock=False``; ``None``
+            means :func:`~hxstudio.backend.chip.default_chip` (seed 0, calibrated).
 
     Attributes:
         modules: the :class:`~hxstudio.backend.module_manager.ModuleManager`.
         inter_batch_entry_routing_disabled: hardware only (stored). Default: ``True``.
         inter_batch_entry_wait: hardware only, FPGA cycles between batch entries (stored).
+        resources: :class:`~hxstudio.backend.chip.ResourceUsage` of the last emulator run
+            (``None`` before; set also when the network did not fit).
 
     Raises:
         ParameterValueError: ``dt`` is not a finite number > 0 (also when set later).
@@ -34,8 +39,10 @@ class Experiment:
     """
 
     def __init__(self, mock: bool = False, dt: float = 1e-6,
-                 hw_routing_func: Optional[Callable] = None):
+                 hw_routing_func: Optional[Callable] = None, chip: Optional[Any] = None):
         self.mock = mock
+        self._chip = chip
+        self.resources: Optional[Any] = None
         self.dt = dt
         self.hw_routing_func = hw_routing_func
         self.modules = ModuleManager()
@@ -69,6 +76,14 @@ class Experiment:
     def register_projection(self, module: Any) -> None:
         """Remember a projection (hardware bookkeeping; no effect in mock)."""
         self._projections.append(module)
+
+    @property
+    def chip(self) -> Any:
+        """The :class:`~hxstudio.backend.chip.EmulatedChip` that ``mock=False`` runs on."""
+        if self._chip is None:
+            from .chip import default_chip
+            return default_chip()
+        return self._chip
 
     @property
     def last_run_chip_configs(self) -> Dict[Any, Any]:
@@ -118,20 +133,23 @@ class Experiment:
                                  "are partially registered in another group.")
         self.modules.add_wrapper(wrapper)
 
-    def get_hw_results(self, runtime: Optional[int]) -> Tuple[Dict[Any, Any], None]:
+    def get_hw_results(self, runtime: Optional[int]) -> Tuple[Dict[Any, Any], Any]:
         """Prepare the graph and return the recorded data per module descriptor.
 
-        In mock mode nothing is recorded: returns ``({}, None)``.
+        In mock mode nothing is recorded: returns ``({}, None)``. Otherwise the graph (with an
+        InputNeuron in front of every projection fed from outside) runs on :attr:`chip` for
+        ``runtime`` steps: returns ``(data_map, ExecutionInfo)``
+        (:meth:`~hxstudio.backend.chip.EmulatedChip.run`).
 
         Raises:
-            TargetUnavailableError: ``mock=False`` (no emulator/hardware target yet).
+            ResourceError: the network does not fit on the chip (names the population, what it
+                needs and what is left); MADCRecordingError for a second MADC module.
+            TargetUnavailableError: a recurrent network (the emulator runs feed-forward ones).
         """
         self.modules.pre_process(self)
         if self.mock:
             return {}, None
-        raise TargetUnavailableError(
-            "Experiment(mock=False): the BSS-2 emulator/hardware target is not available yet; "
-            "use Experiment(mock=True)")
+        return self.chip.run(self, runtime)
 
 
 def run(experiment: Experiment, runtime: Optional[int]) -> Optional[Any]:
@@ -142,10 +160,11 @@ def run(experiment: Experiment, runtime: Optional[int]) -> Optional[Any]:
         runtime: number of ``dt`` steps to run on hardware; ignored in mock mode, where the
             length T of the input tensors decides.
     Returns:
-        ``None`` in mock mode (hxtorch returns hardware execution info otherwise).
+        ``None`` in mock mode, an :class:`~hxstudio.backend.execution_info.ExecutionInfo` on
+        the emulated chip.
     Raises:
         ValueError: ``"Requested runtime invalid."``: not mock and ``runtime`` is no ``int``.
-        TargetUnavailableError: not mock (see :meth:`Experiment.get_hw_results`).
+        ResourceError, TargetUnavailableError: not mock (see :meth:`Experiment.get_hw_results`).
         ValueError: the graph has an unwrapped cycle.
         TypeError: a BatchDropout does not follow exactly one neuron module.
 

@@ -28,6 +28,8 @@ _LAZY = {
     "errors": "hxstudio.errors",
     "catalogue": "hxstudio.catalogue",
     "sweep": "hxstudio.sweep",
+    "export_hxtorch": "hxstudio.codegen",
+    "targets": "hxstudio.targets",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

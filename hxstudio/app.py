@@ -11,28 +11,40 @@ from __future__ import annotations
 
 import html
 import io
+import threading
+import time
 import warnings
+from dataclasses import dataclass
 
+import numpy as np
 import panel as pn
 import param
+from panel.io.state import set_curdoc
 
 from hxstudio.catalogue import widget_specs
 from hxstudio.errors import HXStudioError
 from hxstudio.examples import EXAMPLES, load_example
 from hxstudio.network import ConstantInit, MatrixInit, Network, NormalInit, mean_value
+from hxstudio.targets import TARGETS, resource_usage, unavailable
 from hxstudio.widgets import (
     NetworkEditor,
     ParameterPanel,
-    RasterPlot,
+    ResourceMeter,
+    ResultsView,
     RunControls,
     StimulusEditor,
-    TracePlot,
 )
 
 __all__ = ["Studio", "serve", "extension"]
 
-_DEFAULT_SIZES = {"input": 1, "LIF": 10, "LI": 3}
+_DEFAULT_SIZES = {"input": 1, "LIF": 10, "LI": 3, "AELIF": 1}
 _ROW = 110.0  # px between canvas rows of new nodes
+#: Seconds between two partial plot updates of a running run (≈ 10 updates/s, ui-notes §B.3).
+PARTIAL_INTERVAL = 0.1
+#: Seconds of quiet after an edit before auto-run starts a run (a burst of edits runs once).
+#: Short because the parameter panel reports a slider only on release and a box on Enter/blur:
+#: edits come from discrete user actions, and the delay counts fully against the tuning latency.
+AUTO_RUN_DELAY = 0.05
 
 
 def extension() -> None:
@@ -55,12 +67,15 @@ class Studio(pn.viewable.Viewer):
         self.network = network if network is not None else load_example("yinyang")
         self.result = None
         self.selected = None  # ("node", name) | ("edge", name) | None
+        self._live = None     # _LiveRun of the latest run
+        self._shown = {}      # plot → (time, arrays, partial) it shows: unchanged data is not re-sent
+        self._edits = 0       # document edits so far (auto-run runs after the last of a burst)
         self._editor = NetworkEditor()
         self._params = ParameterPanel()
         self._stimulus = StimulusEditor()
         self._controls = RunControls()
-        self._traces = TracePlot()
-        self._raster = RasterPlot()
+        self._plots = ResultsView(get_arrays=lambda: None if self.result is None else self.result.arrays())
+        self._traces, self._raster = self._plots.traces, self._plots.raster
         # no start/end on these inputs: the document validates and explains the allowed range
         self._size = pn.widgets.IntInput(label="neurons", width=160, visible=False)
         self._duration = pn.widgets.FloatInput(label="duration (µs, hardware)", step=1, width=160)
@@ -77,6 +92,20 @@ class Studio(pn.viewable.Viewer):
             callback=self._nir_file, filename="project.nir", label="Export NIR", width=140,
             css_classes=["hx-export-nir"],
         )
+        # target: mock / emulator / hardware ("hardware" disabled, with the reason, without hxtorch)
+        self._hardware_reason = unavailable("hardware")
+        self._target = pn.widgets.Select(
+            label="Target", options=list(TARGETS), width=130, css_classes=["hx-target"],
+            description="mock: ideal numerics; emulator: emulated BrainScaleS-2 chip (resources, "
+                        "fixed-pattern spread, noise, CADC/MADC readout); hardware: BrainScaleS-2 via hxtorch")
+        self._target_note = pn.pane.Str("" if self._hardware_reason is None else
+                                        f"hardware: hxtorch is {self._hardware_reason}",
+                                        css_classes=["hx-target-note"], margin=(30, 5, 0, 5))
+        self._meter = ResourceMeter(visible=False)
+        self._hxtorch_download = pn.widgets.FileDownload(
+            callback=self._hxtorch_file, filename="project.py", label="Export hxtorch script", width=180,
+            css_classes=["hx-export-hxtorch"],
+        )
         self._stimulus_box = pn.Column(self._stimulus, visible=False, sizing_mode="stretch_width")
         from hxstudio.sweep.studio import StudioSweep
 
@@ -91,20 +120,23 @@ class Studio(pn.viewable.Viewer):
         self._params.on_change = self._on_param
         self._stimulus.on_change = self._on_stimulus
         self._controls.on_run = self.run
+        self._controls.on_stop = self.stop
         self._size.param.watch(self._on_size, "value")
         self._duration.param.watch(self._on_duration, "value")
         self._example.on_click(self._on_example)
         self._upload.param.watch(self._on_upload, "value")
         self._nir_upload.param.watch(self._on_nir_upload, "value")
+        self._target.param.watch(self._on_target, "value")
         self._layout = pn.Row(
             pn.Column(
                 self._title,
                 pn.FlexBox(self._example, self._duration, self._upload, self._download,
-                           self._nir_upload, self._nir_download, sizing_mode="stretch_width"),
+                           self._nir_upload, self._nir_download, self._hxtorch_download, self._target,
+                           self._target_note, sizing_mode="stretch_width"),
+                self._meter,
                 self._editor,
                 pn.Row(self._controls),
-                self._traces,
-                self._raster,
+                self._plots,
                 self._sweeper.card,
                 sizing_mode="stretch_width",
             ),
@@ -120,13 +152,16 @@ class Studio(pn.viewable.Viewer):
 
     # -- document → widgets -----------------------------------------------------------------
 
-    def _refresh_document(self) -> None:
+    def _refresh_document(self, reselect: bool = True) -> None:
         net = self.network
         self._title.object = f"## {html.escape(net.name, quote=False)}"
         self._duration.value = round(net.duration * 1e6, 6)
         self._download.filename = _filename(net.name)
         self._nir_download.filename = _filename(net.name)[: -len(".json")] + ".nir"
-        self._editor.set_graph(
+        self._plots.downloads.rename(_filename(net.name)[: -len(".json")] + "-result")
+        self._hxtorch_download.filename = _filename(net.name)[: -len(".json")] + ".py"
+        self._show_target()
+        graph = (
             [
                 {"id": p.name, "kind": p.kind, "label": f"⚠ {p.name}" if p.flags() else p.name, "size": p.size,
                  "position": tuple(p.position)}
@@ -134,8 +169,11 @@ class Studio(pn.viewable.Viewer):
             ],
             [{"id": j.name, "source": j.source, "target": j.target, "label": _edge_label(j)} for j in net.projections],
         )
+        if graph != self._editor.graph:  # a parameter edit leaves the canvas alike: send nothing
+            self._editor.set_graph(*graph)
         self._sweeper.refresh()
-        self._show_selection()
+        if reselect:
+            self._show_selection()
 
     def _show_selection(self) -> None:
         kind, name = self.selected or (None, None)
@@ -162,17 +200,43 @@ class Studio(pn.viewable.Viewer):
 
     # -- widgets → document -----------------------------------------------------------------
 
-    def _apply(self, edit, *args, **kwargs) -> bool:
-        """Apply one document edit; on a refused edit show the message and restore the widgets."""
-        try:
-            edit(*args, **kwargs)
-        except HXStudioError as exc:
-            self._report(str(exc), error=True)
-            self._refresh_document()
-            return False
-        self._controls.error = ""
-        self._refresh_document()
+    def _apply(self, edit, *args, reselect: bool = True, **kwargs) -> bool:
+        """Apply one document edit; on a refused edit show the message and restore the widgets.
+
+        ``reselect=False`` keeps the selection's editor as it is after an accepted edit (it shows
+        the edited value already; rebuilding its widgets costs hundreds of ms per edit)."""
+        with pn.io.hold():  # one message to the browser for all widget changes
+            try:
+                edit(*args, **kwargs)
+            except HXStudioError as exc:
+                self._report(str(exc), error=True)
+                self._refresh_document()
+                return False
+            self._controls.error = ""
+            self._refresh_document(reselect)
+        self._changed()
         return True
+
+    def _changed(self) -> None:
+        """After a document edit: with auto-run on, run once the edits pause for
+        :data:`AUTO_RUN_DELAY` s (a newer edit restarts the wait; the run supersedes one in
+        progress)."""
+        if not self._controls.auto_run:
+            return
+        self._edits += 1
+        edit = self._edits
+
+        def due():
+            if edit == self._edits:
+                self.run()
+
+        doc = _served_document()
+        if doc is not None:
+            doc.add_timeout_callback(due, int(AUTO_RUN_DELAY * 1000))
+        else:
+            timer = threading.Timer(AUTO_RUN_DELAY, due)
+            timer.daemon = True
+            timer.start()
 
     def _on_add(self, kind: str) -> None:
         name = self.network.unique_name(kind.lower() if kind != "input" else "input")
@@ -204,9 +268,15 @@ class Studio(pn.viewable.Viewer):
     def _on_param(self, name: str, value) -> None:
         kind, target = self.selected or (None, None)
         if kind == "node":
-            self._apply(self.network.set_param, target, name, float(value))
+            notes = _param_view(self.network.population(target))[1]
+            if (self._apply(self.network.set_param, target, name,
+                            value if isinstance(value, bool) else float(value), reselect=False)
+                    and _param_view(self.network.population(target))[1] != notes):
+                self._show_selection()  # a note (calibrated range, per-neuron values) changed
         elif kind == "edge":
-            self._apply(self.network.update_projection, target, **_edge_change(self.network.projection(target), name, value))
+            change = _edge_change(self.network.projection(target), name, value)
+            if self._apply(self.network.update_projection, target, reselect=False, **change) and name == "init":
+                self._show_selection()  # another init kind has other fields
 
     def _on_stimulus(self, stimulus: dict) -> None:
         kind, target = self.selected or (None, None)
@@ -266,6 +336,36 @@ class Studio(pn.viewable.Viewer):
             summary += "; " + "; ".join(notes)
         self._report(f"{summary} — {self.message}")
 
+    def _show_target(self) -> None:
+        """Selector value, its disabled option and the resource meter (emulator, hardware) for the
+        document; the meter re-plans on every document change (:func:`resource_usage`, no run)."""
+        net = self.network
+        # a document that names an unavailable hardware target still shows it (it cannot run)
+        disabled = ["hardware"] if self._hardware_reason and net.target != "hardware" else []
+        self._target.param.update(value=net.target, disabled_options=disabled)
+        if net.target == "mock":
+            self._meter.visible = False
+            return
+        usage = resource_usage(net)
+        self._meter.param.update(visible=True, neurons_used=usage.neurons_used, neurons_total=usage.neurons_total,
+                                 rows_used=dict(usage.rows_used), rows_total=usage.rows_total,
+                                 error=usage.error or "")
+
+    def _on_target(self, event) -> None:
+        if event.new != self.network.target and self._apply(self.network.set, target=event.new):
+            self._report(f"target: {event.new} — press Run to run there")
+
+    def _hxtorch_file(self):
+        from hxstudio.codegen import export_hxtorch
+
+        try:
+            script = export_hxtorch(self.network)
+        except HXStudioError as exc:
+            self._report(f"export failed: {exc}", error=True)
+            return io.StringIO("")
+        self._report(f"exported {self._hxtorch_download.filename} (hxtorch.spiking script)")
+        return io.StringIO(script)
+
     def _nir_file(self):
         from hxstudio.nir_io import nir_bytes
 
@@ -290,34 +390,127 @@ class Studio(pn.viewable.Viewer):
         self._report(f"opened {network.name!r}")
         self.run()
 
-    def run(self) -> None:
-        """Run the document on the mock and update the plots; on error keep the last plots."""
-        from hxstudio.runner import run
+    def run(self, background: bool | None = None) -> None:
+        """Run the document on its target and show the result; a failed run keeps the last plots.
 
-        self._controls.busy = True
-        try:
-            result = run(self.network)
-        except Exception as exc:  # a failed run must never lose what is on screen
-            self._report(f"run failed: {exc}", error=True)
+        Served (``hxstudio serve``), the run goes to a worker thread (:class:`RunSession`) and
+        this returns at once: on the mock the plots follow the run chunk by chunk (at most
+        every :data:`PARTIAL_INTERVAL` s), the progress shows the simulated time, and Stop
+        (:meth:`stop`) ends it keeping what was computed. A new run supersedes (stops) one in
+        progress. Elsewhere (a notebook, tests) the run completes before this returns, unless
+        ``background`` is ``True``.
+        """
+        from hxstudio.streaming import RunSession
+
+        self.stop()
+        doc = _served_document()
+        live = _LiveRun(RunSession(self.network), doc, posted=time.monotonic())
+        live.session.on_progress = lambda _session: self._on_run_progress(live)
+        live.session.on_done = lambda _session: self._post(live, lambda: self._finish_run(live))
+        self._live = live
+        live.session.start(background=doc is not None if background is None else background)
+
+    def stop(self) -> None:
+        """Stop the run in progress, if any, keeping what it computed (ends within one chunk)."""
+        if self._live is not None and self._live.session.running:
+            self._live.session.stop(timeout=1.0)
+
+    @property
+    def run_session(self):
+        """The :class:`~hxstudio.streaming.RunSession` of the latest run (``None`` before)."""
+        return None if self._live is None else self._live.session
+
+    def _post(self, live: "_LiveRun", callback) -> None:
+        """Call ``callback()`` where it may touch the widgets: on the served document's event loop
+        (holding its lock), else directly."""
+        doc = live.doc
+        if doc is None or doc.session_context is None:
+            callback()
             return
-        finally:
-            self._controls.busy = False
-        self.result = result
-        self._show_result(result)
-        counts = ", ".join(f"{n}: {c}" for n, c in result.spike_counts().items()) or "none"
-        self._report(f"ran {len(result.time)} steps on the {result.target} — spikes {counts}")
 
-    def _show_result(self, result) -> None:
-        traces, lines, spikes = {}, {}, {}
+        def locked():
+            with set_curdoc(doc):
+                callback()
+
+        doc.add_next_tick_callback(locked)
+
+    def _on_run_progress(self, live: "_LiveRun") -> None:
+        """(worker thread) After a chunk: post a partial update unless one is pending or the last
+        went out less than :data:`PARTIAL_INTERVAL` s ago."""
+        now = time.monotonic()
+        if live.pending or now - live.posted < PARTIAL_INTERVAL:
+            return
+        live.posted, live.pending = now, True
+        self._post(live, lambda: self._show_progress(live))
+
+    def _show_progress(self, live: "_LiveRun") -> None:
+        live.pending = False
+        session = live.session
+        if live is not self._live or not session.running:
+            return
+        result = session.result()
+        with pn.io.hold():  # one message: the new samples and the progress
+            if result is not None:
+                self._show_result(result, partial=True)
+                live.shown = True
+            # the controls turn busy with the first partial: a quick run sends only its result
+            self._controls.param.update(busy=True, progress=session.progress)
+
+    def _finish_run(self, live: "_LiveRun") -> None:
+        if live is not self._live:
+            return  # superseded by a newer run
+        session = live.session
+        with pn.io.hold():
+            self._controls.param.update(busy=False, progress="")
+            result = session.result()
+            if session.state == "failed" or result is None:
+                if live.shown and self.result is not None:
+                    self._show_result(self.result)  # the failed run's partial plots go
+                if session.state == "failed":
+                    self._report(f"run failed: {session.error}", error=True)
+                else:
+                    self._report("stopped before the first step; the previous results stay")
+                return
+            self.result = result
+            self._show_result(result)
+            counts = ", ".join(f"{n}: {c}" for n, c in result.spike_counts().items()) or "none"
+            if session.state == "stopped":
+                self._report(f"stopped at {session.progress} — spikes {counts}")
+            else:
+                self._report(f"ran {len(result.time)} steps on the {result.target} — spikes {counts}")
+
+    def _show_result(self, result, partial: bool = False) -> None:
+        """Plot batch entry 0 of ``result``. ``partial``: the run is still going and a later call
+        brings the same run with more steps; the plots then send only the new samples."""
+        observables = {"traces": "membrane_cadc", "current": "current", "adaptation": "adaptation_cadc",
+                       "spikes": "spikes"}
+        data = {key: {} for key in observables}
+        lines = {}
+        names = {p.name for p in self.network.populations}
         for name, pop in result.populations.items():
-            if pop.membrane_cadc is not None:
-                traces[name] = pop.membrane_cadc[:, 0, :]
-                params = self.network.population(name).params if name in {p.name for p in self.network.populations} else {}
-                lines[name] = {k: mean_value(params[k]) for k in ("threshold", "leak") if k in params}
-            if pop.spikes is not None:
-                spikes[name] = pop.spikes[:, 0, :]
-        self._traces.update(result.time, traces, lines)
-        self._raster.update(result.time, spikes)
+            for key, attr in observables.items():
+                if getattr(pop, attr, None) is not None:
+                    data[key][name] = getattr(pop, attr)[:, 0, :]
+            if pop.membrane_cadc is not None and name in names:
+                params = self.network.population(name).params
+                lines[name] = {k: mean_value(params[k]) for k in ("threshold", "leak", "reset") if k in params}
+        with pn.io.hold():
+            self._traces.update(result.time, data["traces"], lines, current=data["current"],
+                                adaptation=data["adaptation"], partial=partial, madc=_madc_overlay(result))
+            if self._unshown("heatmap", result.time, data["traces"], partial):
+                self._plots.heatmap.update(result.time, data["traces"], partial=partial)
+            if self._unshown("raster", result.time, data["spikes"], partial):
+                self._raster.update(result.time, data["spikes"], partial=partial)
+                self._plots.rates.update(data["spikes"], len(result.time) * result.dt)
+
+    def _unshown(self, plot: str, time, arrays: dict, partial: bool) -> bool:
+        """Whether ``plot`` must be updated: its data differ from the complete result it shows
+        (e.g. an edit of a neuron parameter leaves the spikes of a run without spikes alike)."""
+        shown = self._shown.get(plot)
+        self._shown[plot] = (time, arrays, partial)
+        return (partial or shown is None or shown[2] or not np.array_equal(shown[0], time)
+                or shown[1].keys() != arrays.keys()
+                or not all(np.array_equal(shown[1][k], v) for k, v in arrays.items()))
 
     def _report(self, text: str, error: bool = False) -> None:
         self.message = text
@@ -327,6 +520,35 @@ class Studio(pn.viewable.Viewer):
             self._controls.param.update(status=text, error="")
 
 
+def _madc_overlay(result):
+    """The MADC trace of batch entry 0 for :class:`TracePlot`, mapped onto the CADC axis
+    (:meth:`~hxstudio.result.PopulationResult.madc_on_cadc_axis`); ``None`` without MADC data."""
+    for name, pop in result.populations.items():
+        values = pop.madc_on_cadc_axis()
+        if values is not None:
+            return {"population": name, "neuron": pop.madc_neuron, "time": pop.madc_time[:, 0], "values": values[:, 0]}
+    return None
+
+
+@dataclass
+class _LiveRun:
+    """How the studio follows one :class:`~hxstudio.streaming.RunSession`: the served document
+    to post updates to (``None``: call directly), when the last partial update was posted,
+    whether one is still pending and whether partial plots are on screen."""
+
+    session: object
+    doc: object
+    posted: float
+    pending: bool = False
+    shown: bool = False
+
+
+def _served_document():
+    """The Bokeh document of the current server session, or ``None`` (notebook, plain Python)."""
+    doc = pn.state.curdoc
+    return doc if doc is not None and doc.session_context is not None else None
+
+
 def _param_view(pop) -> tuple:
     """Values for the parameter panel (per-neuron lists shown as their mean) and notes per parameter."""
     from hxstudio.backend.chip.parameters import PARAMETERS
@@ -334,6 +556,9 @@ def _param_view(pop) -> tuple:
 
     values, notes = {}, {}
     for name, value in pop.params.items():
+        if isinstance(value, bool):  # an AELIF switch: a checkbox, no range
+            values[name] = value
+            continue
         spec = PARAMETERS[name]
         values[name] = mean_value(value)
         lines = []
@@ -404,7 +629,9 @@ def serve(network: Network | None = None, port: int = 5006, show: bool = False, 
     template = (network or load_example("yinyang")).to_json()
 
     def app():
-        return Studio(Network.from_json(template)).__panel__()
+        studio = Studio(Network.from_json(template))
+        pn.state.on_session_destroyed(lambda _context: studio.stop())  # a closed tab ends its run
+        return studio.__panel__()
 
     origins = [f"127.0.0.1:{port}", f"localhost:{port}"]
     return pn.serve(app, port=port, address="127.0.0.1", show=show, websocket_origin=origins,

@@ -2,12 +2,13 @@
 
 Commands:
     hxstudio serve [PROJECT.json] [--example NAME] [--port 5006] [--show]
-    hxstudio run PROJECT.json [--example NAME] [--out result.npz]
+    hxstudio run PROJECT.json [--example NAME] [--target mock|emulator|hardware] [--out result.npz]
     hxstudio example NAME [-o FILE.json]
     hxstudio sweep PROJECT.json --param PATH=VALUES [--param …] --metric NAME:POP [--seeds N]
                   [--executor local|threads|dask|tcp://HOST:PORT] [-o table.csv]
     hxstudio import FILE.nir [-o PROJECT.json] [--time-unit auto|s|ms|steps|hardware_s] [--dt SECONDS]
     hxstudio export PROJECT.json --to nir [-o FILE.nir] [--time-unit s|ms|steps|hardware_s]
+    hxstudio export PROJECT.json --to hxtorch [-o model.py]
 
 Bad input (an invalid project, a parameter outside its calibrated range) prints one line starting
 with ``error:`` and exits with status 2.
@@ -47,6 +48,8 @@ def _cmd_run(args) -> None:
         if not out.parent.is_dir():  # fail before a long simulation, not after
             raise HXStudioError(f"--out: folder {str(out.parent)!r} does not exist")
     network = _load(args)
+    if args.target:
+        network.set(target=args.target)
     result = run(network)
     print(f"{network.name}: {len(result.time)} steps of {network.dt * 1e6:g} µs on the {result.target}")
     rates = result.mean_rates()
@@ -109,6 +112,14 @@ def _cmd_export(args) -> None:
     from hxstudio.nir_io import write_nir
 
     network = _load(args)
+    if args.to == "hxtorch":
+        from hxstudio.codegen import export_hxtorch
+
+        script = export_hxtorch(network)
+        output = args.output or (Path(args.project).with_suffix(".py").name if args.project else f"{args.example or 'yinyang'}.py")
+        Path(output).write_text(script)
+        print(f"wrote {output} (hxtorch.spiking script, target {network.target!r}; run: python {output} [OUT.npz])")
+        return
     output = args.output or (Path(args.project).with_suffix(".nir").name if args.project else f"{args.example or 'yinyang'}.nir")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -151,6 +162,9 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("run", help="run a project and print spike counts and rates")
     project_args(sp)
     sp.add_argument("--out", help="write spikes, membrane_cadc, current and time to this .npz")
+    sp.add_argument("--target", choices=["mock", "emulator", "hardware"],
+                    help="where to run (default: the project's target): mock = ideal numerics, emulator = "
+                         "emulated BrainScaleS-2 chip, hardware = BrainScaleS-2 through hxtorch")
     sp.set_defaults(func=_cmd_run)
 
     sp = sub.add_parser("example", help="write a built-in example project as JSON")
@@ -170,9 +184,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--dt", type=float, help="integration step in s of hardware time (default: from the file)")
     sp.set_defaults(func=_cmd_import)
 
-    sp = sub.add_parser("export", help="write a project in another format (NIR)")
+    sp = sub.add_parser("export", help="write a project in another format (NIR, hxtorch script)")
     project_args(sp)
-    sp.add_argument("--to", choices=["nir"], required=True, help="output format")
+    sp.add_argument("--to", choices=["nir", "hxtorch"], required=True,
+                    help="output format: nir (.nir graph) or hxtorch (a runnable hxtorch.spiking script, .py)")
     sp.add_argument("-o", "--output", help="file to write (default: the project's name with the format's suffix)")
     sp.add_argument("--time-unit", choices=IMPORT_TIME_UNITS[1:], default="s",
                     help="unit of the written time constants (default s: biological seconds)")

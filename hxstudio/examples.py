@@ -4,13 +4,14 @@
   sample, encoded in a 38 µs window) → 120 LIF → 3 LI, seeded random weights.
 * :func:`psp`: one LIF neuron driven by one excitatory and one inhibitory source: an EPSP, an
   IPSP, then three EPSPs that sum up to a spike.
+* :func:`adex`: one AdEx (AELIF) neuron driven by a regular input: spike-frequency adaptation.
 """
 
 from __future__ import annotations
 
-from hxstudio.network import ConstantInit, DatasetSample, Network, NormalInit, SpikeTimes
+from hxstudio.network import ConstantInit, DatasetSample, Network, NormalInit, RegularRate, SpikeTimes
 
-__all__ = ["EXAMPLES", "yinyang", "psp", "load_example"]
+__all__ = ["EXAMPLES", "yinyang", "psp", "adex", "load_example"]
 
 #: CADC LSB from leak (80) to threshold (125): hxtorch's model unit "1" for these examples.
 _MODEL_UNIT = 45.0
@@ -55,7 +56,23 @@ def psp() -> Network:
     return net
 
 
-EXAMPLES = {"yinyang": yinyang, "psp": psp}
+def adex() -> Network:
+    """One AdEx neuron (AELIF, spec §5.1) under a constant drive: spike-frequency adaptation.
+
+    A regular input at 200 kHz (one spike every 5 µs, weight 40) drives the neuron above threshold.
+    Each spike adds b = 5 to the adaptation current, which decays with τ_adap = 100 µs, and the
+    subthreshold term (a = 1) adds to it, so the inter-spike intervals grow from 10 µs to about
+    24 µs (first spikes at 14, 24, 34, 45, 58, 72 µs). Other parameters are the AELIF defaults.
+    """
+    net = Network(name="AdEx demo: spike-frequency adaptation", dt=1e-6, duration=300e-6)
+    net.add_population("drive", "input", 1, position=(40.0, 160.0), stimulus=RegularRate(rate=200e3))
+    net.add_population("adex", "AELIF", 1, position=(340.0, 160.0),
+                       params={"spike_triggered_adaptation_increment": 5.0})
+    net.add_projection("drive", "adex", "drive→adex", init=ConstantInit(value=40.0))
+    return net
+
+
+EXAMPLES = {"yinyang": yinyang, "psp": psp, "adex": adex}
 
 
 def load_example(name: str) -> Network:

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional, Union
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
-from hxstudio.backend.chip.parameters import NEURON_PARAMETERS, PARAMETERS
+from hxstudio.backend.chip.parameters import NEURON_PARAMETERS, NEURON_SWITCHES, PARAMETERS, SWITCHES
 from hxstudio.backend.errors import format_quantity
 from hxstudio.errors import HXStudioError, ProjectFileError, ValidationError
 
@@ -42,6 +42,7 @@ __all__ = [
     "Population",
     "Projection",
     "Recording",
+    "MadcProbe",
     "SpikeTimes",
     "RegularRate",
     "PoissonRate",
@@ -60,9 +61,9 @@ SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
 #: Population kinds and whether they can send / receive projections.
-KINDS = ("input", "LIF", "LI")
-_SENDS = {"input", "LIF"}
-_RECEIVES = {"LIF", "LI"}
+KINDS = ("input", "LIF", "LI", "AELIF")
+_SENDS = {"input", "LIF", "AELIF"}
+_RECEIVES = {"LIF", "LI", "AELIF"}
 
 #: Most time steps the document accepts (100 ms of hardware time at dt = 1 µs); keeps a typo
 #: from allocating gigabytes (a 512-neuron population stores 3 × 512 × 4 B per step).
@@ -198,8 +199,9 @@ class Population(_Model):
 
     Attributes:
         name: unique id, also the node id on the canvas.
-        kind: ``"input"`` (spike source), ``"LIF"`` (spiking) or ``"LI"`` (leaky integrator
-            readout, no spikes).
+        kind: ``"input"`` (spike source), ``"LIF"`` (spiking), ``"LI"`` (leaky integrator
+            readout, no spikes) or ``"AELIF"`` (adaptive exponential integrate-and-fire, AdEx;
+            hxtorch's ``AELIF`` with ``leaky`` and ``fire`` on, spec §5.1).
         size: number of neurons, 1…512 (the chip has 512 neuron circuits).
         params: hardware values of the kind's parameters (see :mod:`hxstudio.catalogue`);
             missing ones take the default; ``{}`` for inputs. A value is one number for all
@@ -208,21 +210,27 @@ class Population(_Model):
             parameter's hard ``limits``; values outside its ``calibrated`` range are accepted
             and reported by :meth:`flags` (they run in the mock, BSS-2 cannot be calibrated to
             them).
+            An AELIF population's ``params`` also hold its switches (``exponential``,
+            ``subthreshold_adaptation``, ``spike_triggered_adaptation``: ``true``/``false``,
+            hxtorch's flags; default all on). With all three off it is numerically a LIF.
+            AdEx parameters are not calibrated by calix, so :meth:`flags` reports an AELIF
+            population whose AdEx terms are on.
         stimulus: what drives an input population; ``None`` for neurons.
         position: canvas position ``(x, y)`` in pixels.
     """
 
     name: str = Field(min_length=1, max_length=64)
-    kind: Literal["input", "LIF", "LI"]
+    kind: Literal["input", "LIF", "LI", "AELIF"]
     size: StrictInt = Field(ge=1, le=512)
-    params: dict[str, Union[StrictFloat, list[StrictFloat]]] = Field(default_factory=dict)
+    params: dict[str, Union[StrictFloat, list[StrictFloat], StrictBool]] = Field(default_factory=dict)
     stimulus: Optional[Stimulus] = None
     position: tuple[StrictFloat, StrictFloat] = (0.0, 0.0)
 
     @model_validator(mode="after")
     def _check(self) -> "Population":
         where = f"population {self.name!r}"
-        allowed = NEURON_PARAMETERS.get(self.kind, ())
+        numbers, switches = NEURON_PARAMETERS.get(self.kind, ()), NEURON_SWITCHES.get(self.kind, ())
+        allowed = numbers + switches
         for name in self.params:
             if name not in allowed:
                 raise ValidationError(
@@ -230,9 +238,11 @@ class Population(_Model):
                     f"allowed: {', '.join(allowed) or 'none'}"
                 )
         values = {}
-        for name in allowed:
+        for name in numbers:
             values[name] = _check_value(where, PARAMETERS[name], self.params.get(name, PARAMETERS[name].default),
                                         self.size)
+        for name in switches:
+            values[name] = _check_switch(where, name, self.params.get(name, SWITCHES[name].default))
         # keep the dict complete and in display order (assignment would re-validate)
         self.__dict__["params"] = values
         if self.kind == "input":
@@ -245,15 +255,17 @@ class Population(_Model):
 
 
     def flags(self) -> list[str]:
-        """One line per parameter outside its calibrated range (allowed; runs in the mock only).
+        """One line per parameter outside its calibrated range (allowed; runs in the mock only),
+        plus one line for an AELIF population whose AdEx terms are on (:meth:`adex_terms`; calix
+        calibrates none of their parameters, spec §5.1).
 
         Example:
             >>> Population(name="n", kind="LIF", size=2, params={"tau_syn": [0.2e-6, 1e-6]}).flags()
             ["population 'n': tau_syn = 0.2 µs (1 of 2 neurons) is outside the calibrated range [0.3 µs, 30 µs]; the mock runs it, BSS-2 cannot be calibrated to it"]
         """
         out = []
-        for name, value in self.params.items():
-            spec = PARAMETERS[name]
+        for name in NEURON_PARAMETERS.get(self.kind, ()):
+            value, spec = self.params[name], PARAMETERS[name]
             values = value if isinstance(value, list) else [value]
             bad = [v for v in values if not spec.calibratable(v)]
             if not bad:
@@ -264,11 +276,33 @@ class Population(_Model):
             low, high = (format_quantity(x, spec.unit) for x in spec.calibrated)
             out.append(f"population {self.name!r}: {name} = {shown}{count} is outside the calibrated range "
                        f"[{low}, {high}]; the mock runs it, BSS-2 cannot be calibrated to it")
+        adex = self.adex_terms()
+        if adex:
+            out.append(f"population {self.name!r}: AdEx terms {', '.join(adex)} are on; calix does not "
+                       "calibrate their parameters (hxtorch writes them raw into CapMem, spec §5.1); "
+                       "the mock runs them")
         return out
+
+    def adex_terms(self) -> list[str]:
+        """The AdEx switches that are on (AELIF only; ``[]`` for other kinds).
+
+        With none on, an AELIF population is numerically a LIF (spec §6.1).
+        """
+        return [name for name in NEURON_SWITCHES.get(self.kind, ()) if self.params[name]]
+
+
+def _check_switch(where: str, name: str, value) -> bool:
+    """A model switch (AELIF's ``exponential``…) must be a boolean."""
+    if not isinstance(value, bool):
+        raise ValidationError(f"{where}: {name} = {value!r} must be true or false")
+    return value
 
 
 def _check_value(where: str, spec, value, size: int):
     """A parameter value checked against the hard limits; equal per-neuron values collapse."""
+    if isinstance(value, bool):  # the document's union admits booleans for AELIF switches only
+        low, high = (format_quantity(x, spec.unit) for x in spec.limits)
+        raise ValidationError(f"{where}: {spec.name} = {value!r} must be a number in [{low}, {high}], not true/false")
     if not isinstance(value, list):
         return spec.check_limits(value, where)
     if len(value) != size:
@@ -330,13 +364,25 @@ class Projection(_Model):
         return self
 
 
+class MadcProbe(_Model):
+    """The one neuron whose membrane the MADC records (BSS-2 has one MADC channel per experiment,
+    spec §7.3): neuron ``neuron`` (0-based, within the population) of the neuron population
+    (not an input) ``population``."""
+
+    population: str
+    neuron: StrictInt = Field(0, ge=0)
+
+
 class Recording(_Model):
     """Which populations keep their membrane and current traces (spikes are always kept).
 
-    ``populations=None`` records every population.
+    ``populations=None`` records every population. ``madc`` picks the neuron the MADC records on
+    the emulator and on hardware (``None``: :meth:`Network.madc_probe` picks the first neuron of
+    the first recorded neuron population); the mock has no MADC and ignores it.
     """
 
     populations: Optional[list[str]] = None
+    madc: Optional[MadcProbe] = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -353,7 +399,10 @@ class Network(_Model):
         duration: simulated time in s; ``T = round(duration/dt)`` steps.
         populations, projections: the graph.
         recording: which traces to keep.
-        target: where it runs (``"mock"``: hxtorch-identical ideal numerics).
+        target: where it runs: ``"mock"`` (hxtorch-identical ideal numerics,
+            ``Experiment(mock=True)``), ``"emulator"`` (:mod:`hxstudio.backend`'s emulated BSS-2
+            chip, ``Experiment(mock=False)``) or ``"hardware"`` (the real ``hxtorch.spiking`` on
+            a BSS-2 system; see :mod:`hxstudio.targets`).
     """
 
     schema_version: Literal[1, 2] = SCHEMA_VERSION
@@ -363,7 +412,7 @@ class Network(_Model):
     populations: list[Population] = Field(default_factory=list)
     projections: list[Projection] = Field(default_factory=list)
     recording: Recording = Field(default_factory=Recording)
-    target: Literal["mock"] = "mock"
+    target: Literal["mock", "emulator", "hardware"] = "mock"
 
     @model_validator(mode="after")
     def _check(self) -> "Network":
@@ -412,6 +461,17 @@ class Network(_Model):
                     raise ValidationError(
                         f"recording: population {r!r} does not exist; existing: {', '.join(pops) or 'none'}"
                     )
+        madc = self.recording.madc
+        if madc is not None:
+            where = f"recording: madc population {madc.population!r}"
+            if madc.population not in pops:
+                raise ValidationError(f"{where} does not exist; existing: {', '.join(pops) or 'none'}")
+            if pops[madc.population].kind == "input":
+                raise ValidationError(f"{where} is an input; the MADC records a neuron's membrane "
+                                      "(a population that is not an input)")
+            if madc.neuron >= pops[madc.population].size:
+                raise ValidationError(f"{where}: neuron = {madc.neuron} is outside [0, "
+                                      f"{pops[madc.population].size - 1}]")
         return self
 
     # -- derived ------------------------------------------------------------------------------
@@ -447,8 +507,17 @@ class Network(_Model):
         """Whether the traces of population ``name`` are kept."""
         return self.recording.populations is None or name in self.recording.populations
 
+    def madc_probe(self) -> Optional[tuple[str, int]]:
+        """``(population, neuron)`` the MADC records: :attr:`Recording.madc` if set, else the first
+        neuron of the first recorded neuron population (document order); ``None`` if there is no
+        such population. Only the emulator and hardware targets have an MADC (spec §7.3)."""
+        if self.recording.madc is not None:
+            return self.recording.madc.population, self.recording.madc.neuron
+        return next(((p.name, 0) for p in self.populations if p.kind != "input" and self.recorded(p.name)), None)
+
     def flags(self) -> list[str]:
-        """One line per parameter outside its calibrated range, over all populations.
+        """One line per parameter outside its calibrated range, over all populations (and one per
+        AELIF population with AdEx terms on, see :meth:`Population.flags`).
 
         Such values are accepted (they lie within the hard limits) and run in the mock; BSS-2
         cannot be calibrated to them. Typical after a NIR import.
@@ -488,8 +557,15 @@ class Network(_Model):
             populations=[p.model_dump() for p in self.populations if p.name != name],
             projections=[j.model_dump() for j in self.projections if name not in (j.source, j.target)],
             recording={"populations": None if self.recording.populations is None
-                       else [r for r in self.recording.populations if r != name]},
+                       else [r for r in self.recording.populations if r != name],
+                       "madc": self._madc_without(name)},
         )
+
+    def _madc_without(self, name: str, size: int = 0):
+        """The MADC probe, dropped (back to the default) when it lies in population ``name``
+        after that population shrinks to ``size`` neurons (0: is removed)."""
+        madc = self.recording.madc
+        return None if madc is None or (madc.population == name and madc.neuron >= size) else madc.model_dump()
 
     def update_population(self, name: str, **fields) -> Population:
         """Change fields of a population (``size``, ``position``, ``stimulus``…), validated.
@@ -510,12 +586,16 @@ class Network(_Model):
                 d.update(fields)
             pops.append(d)
         self.population(name)
-        self._replace(populations=pops)
+        changes = {"populations": pops}
+        if "size" in fields:  # a shrunk population drops an MADC probe beyond its end
+            changes["recording"] = {**self.recording.model_dump(), "madc": self._madc_without(name, fields["size"])}
+        self._replace(**changes)
         return self.population(name)
 
-    def set_param(self, population: str, name: str, value: float) -> None:
+    def set_param(self, population: str, name: str, value: Union[float, list, bool]) -> None:
         """Set one neuron parameter (hardware value; a number, or one per neuron), checked against
-        its hard limits; a value outside the calibrated range is kept and reported by :meth:`flags`."""
+        its hard limits; a value outside the calibrated range is kept and reported by :meth:`flags`.
+        An AELIF switch (``exponential``…) takes ``True``/``False``."""
         self.update_population(population, params={name: value})
 
     def add_projection(self, source: str, target: str, name: Optional[str] = None, **fields) -> Projection:
@@ -539,7 +619,7 @@ class Network(_Model):
         return self.projection(name)
 
     def set(self, **fields) -> None:
-        """Change top-level fields (``duration``, ``dt``, ``name``, ``recording``), validated."""
+        """Change top-level fields (``duration``, ``dt``, ``name``, ``recording``, ``target``), validated."""
         self._replace(**fields)
 
     # -- JSON -----------------------------------------------------------------------------------
@@ -592,7 +672,7 @@ class Network(_Model):
 _STIMULI = {m.model_fields["kind"].default: m for m in (SpikeTimes, RegularRate, PoissonRate, DatasetSample)}
 _INITS = {m.model_fields["kind"].default: m for m in (ConstantInit, NormalInit, MatrixInit)}
 #: pydantic's names of the members of a parameter value (number or per-neuron list) in error locations
-_UNION_TAGS = {"float", "list[float]"}
+_UNION_TAGS = {"bool", "float", "list[float]"}
 
 
 def _label(model, data) -> str:

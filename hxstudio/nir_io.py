@@ -41,7 +41,9 @@ step, :mod:`hxstudio.backend.nir.convert`):
   chip has, 100 µs, with a warning.
 
 :func:`export_nir` writes the document back: inputs → ``Input``, LIF → ``CubaLIF``, LI →
-``CubaLI`` (potentials in CADC LSB, ``r = τ_mem/C``, ``w_in = τ_syn/dt``, times in the chosen unit),
+``CubaLI``, AELIF with its AdEx switches all off (numerically a LIF) → ``CubaLIF``; an AELIF
+population with exponential or adaptation on is refused (NIR has no AdEx node; hxtorch's
+``to_nir`` writes it as ``CubaLIF`` and silently drops the terms, spec §10.3) (potentials in CADC LSB, ``r = τ_mem/C``, ``w_in = τ_syn/dt``, times in the chosen unit),
 projections → ``Linear`` (``Affine`` where a bias population feeds the same target), populations
 that feed nothing → ``Output``. Importing that file gives the document back (except the
 refractory time and the hardware-only biases, which NIR cannot hold).
@@ -353,6 +355,9 @@ def export_nir(network: Network, time_unit: str = "s") -> nir.NIRGraph:
     Returns:
         a type-checked ``nir.NIRGraph``; ``metadata`` holds ``time_unit``, ``dt`` (in that unit),
         ``potential_unit`` (``"CADC LSB"``), ``name`` and ``generator``.
+    Raises:
+        NIRError: an unknown ``time_unit``; an AELIF population with an AdEx term on (naming it
+            and the terms; NIR has no AdEx node).
     Warns:
         NIRWarning: refractory times, which NIR cannot hold; a bias population without a
             projection to share its target with (exported as an Input).
@@ -385,8 +390,13 @@ def export_nir(network: Network, time_unit: str = "s") -> nir.NIRGraph:
         if pop.kind == "input":
             nodes[label[pop.name]] = nir.Input(input_type=np.array([pop.size]))
             continue
-        p = {k: _array(v, pop.size) for k, v in pop.params.items()}
-        fires = pop.kind == "LIF"
+        if pop.adex_terms():
+            raise NIRError(
+                f"export: population {pop.name!r} is of kind AELIF with {', '.join(pop.adex_terms())} on; "
+                "NIR has no AdEx node (CubaLIF would silently drop these terms): switch them off to "
+                "export it as CubaLIF, or remove the population")
+        p = {k: _array(v, pop.size) for k, v in pop.params.items() if not isinstance(v, bool)}
+        fires = pop.kind in ("LIF", "AELIF")
         nodes[label[pop.name]] = nir_neuron(
             "CubaLIF" if fires else "CubaLI", pop.size, tau_mem=p["tau_mem"], tau_syn=p["tau_syn"],
             c_mem=p["membrane_capacitance"] / 63.0 * _C_FULL, leak=p["leak"],

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
 __all__ = ["PopulationResult", "Result"]
+
+#: Observables recorded on the step grid ``(T, B, N)`` (joined by :meth:`Result.concat`).
+_STEP_GRID = ("spikes", "membrane_cadc", "current", "adaptation_cadc")
 
 
 @dataclass
@@ -16,11 +19,20 @@ class PopulationResult:
     """Observables of one population; arrays are float32, time-major ``(T, B, N)``.
 
     Attributes:
-        name, kind: the population's name and kind (``input``, ``LIF``, ``LI``).
-        spikes: 0/1 spikes (input and LIF); ``None`` for LI.
+        name, kind: the population's name and kind (``input``, ``LIF``, ``LI``, ``AELIF``).
+        spikes: 0/1 spikes (input, LIF and AELIF); ``None`` for LI.
         membrane_cadc: membrane potential in CADC LSB (mock: the simulated membrane); ``None``
             for inputs and for populations not recorded.
         current: synaptic current (model units per step); ``None`` as ``membrane_cadc``.
+        adaptation_cadc: adaptation current w of an AELIF population with adaptation (spec §6.1
+            step 5; model current units, like ``current``; mock: simulated); ``None`` otherwise
+            and as ``membrane_cadc``.
+        membrane_madc: MADC samples of neuron ``madc_neuron``, raw 10-bit values 0…1023, shape
+            ``(S, B)`` (≈ 29.4 samples per µs, not interpolated; spec §7.3); ``None`` unless this
+            population holds the experiment's one MADC neuron (emulator and hardware only).
+        madc_time: time of each MADC sample in s, shape ``(S, B)`` (chip timestamp in FPGA
+            cycles / 125 MHz, spec §7.3); ``None`` as ``membrane_madc``.
+        madc_neuron: index of the MADC neuron within the population; ``None`` as ``membrane_madc``.
     """
 
     name: str
@@ -28,6 +40,25 @@ class PopulationResult:
     spikes: Optional[np.ndarray] = None
     membrane_cadc: Optional[np.ndarray] = None
     current: Optional[np.ndarray] = None
+    adaptation_cadc: Optional[np.ndarray] = None
+    membrane_madc: Optional[np.ndarray] = None
+    madc_time: Optional[np.ndarray] = None
+    madc_neuron: Optional[int] = None
+
+    def madc_on_cadc_axis(self) -> Optional[np.ndarray]:
+        """The MADC samples in CADC LSB, shape ``(S, B)``, for plotting over ``membrane_cadc``.
+
+        Both ADCs span the same membrane voltage range, the MADC with 10 bits and the CADC with
+        8, so ``cadc = madc / MADC_GAIN − 128`` (``MADC_GAIN = 4`` MADC LSB per CADC LSB, as in
+        :mod:`hxstudio.backend.chip.adc`; ``− 128``: hxtorch's ``raw − 128`` CADC convention,
+        spec §7.2). Exact on the emulator up to the MADC's read noise; on a real chip the two
+        ADCs' offsets and gains differ by a few LSB. ``None`` without MADC data.
+        """
+        if self.membrane_madc is None:
+            return None
+        from hxstudio.backend.chip.adc import MADC_GAIN
+
+        return self.membrane_madc / MADC_GAIN - 128.0
 
     @property
     def size(self) -> int:
@@ -44,7 +75,7 @@ class Result:
         time: time of each step in s, shape ``(T,)`` (``t = k·dt``).
         dt: step in s.
         populations: name → :class:`PopulationResult`.
-        target: where it ran (``"mock"``).
+        target: where it ran (``"mock"``, ``"emulator"`` or ``"hardware"``).
     """
 
     time: np.ndarray
@@ -74,13 +105,53 @@ class Result:
         return out
 
     def arrays(self) -> dict:
-        """Flat dict ``"<population>/<observable>" → array`` plus ``"time"`` (for NPZ/CSV)."""
+        """Flat dict ``"<population>/<observable>" → array`` plus ``"time"`` (for NPZ/CSV).
+
+        Observables: ``spikes``, ``membrane_cadc``, ``current``, ``adaptation_cadc`` (AELIF
+        with adaptation) and, for the MADC neuron's
+        population, ``membrane_madc``, ``madc_time`` and ``madc_neuron`` (a 0-d int array).
+        """
         out = {"time": self.time}
         for n, p in self.populations.items():
-            for obs in ("spikes", "membrane_cadc", "current"):
+            for obs in ("spikes", "membrane_cadc", "current", "adaptation_cadc", "membrane_madc", "madc_time"):
                 value = getattr(p, obs)
                 if value is not None:
                     out[f"{n}/{obs}"] = value
+            if p.madc_neuron is not None:
+                out[f"{n}/madc_neuron"] = np.array(p.madc_neuron)
+        return out
+
+    @classmethod
+    def concat(cls, parts: Sequence["Result"]) -> "Result":
+        """Join the results of consecutive steps of one run (chunks) along time.
+
+        The step-grid observables (``spikes``, ``membrane_cadc``, ``current``,
+        ``adaptation_cadc``; ``(T_k, B, N)``) and ``time`` are concatenated; the MADC fields
+        (their own time base) come from the last part that has them.
+
+        Raises:
+            ValueError: no parts, or parts with different ``dt``, targets or populations.
+        """
+        if not parts:
+            raise ValueError("Result.concat: no parts to join")
+        first = parts[0]
+        for part in parts[1:]:
+            if (part.dt, part.target, list(part.populations)) != (first.dt, first.target, list(first.populations)):
+                raise ValueError("Result.concat: the parts come from different runs "
+                                 "(dt, target or populations differ)")
+        if len(parts) == 1:
+            return first
+        out = cls(time=np.concatenate([p.time for p in parts]), dt=first.dt, target=first.target)
+        for name, pop in first.populations.items():
+            fields = {}
+            for obs in _STEP_GRID:
+                values = [getattr(p.populations[name], obs) for p in parts]
+                fields[obs] = None if values[0] is None else np.concatenate(values)
+            madc = next((p.populations[name] for p in reversed(parts)
+                         if p.populations[name].membrane_madc is not None), pop)
+            out.populations[name] = PopulationResult(
+                name=name, kind=pop.kind, membrane_madc=madc.membrane_madc,
+                madc_time=madc.madc_time, madc_neuron=madc.madc_neuron, **fields)
         return out
 
     def save_npz(self, path: Union[str, Path]) -> None:

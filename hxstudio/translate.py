@@ -2,7 +2,7 @@
 
 The modules come from a *namespace* passed in: :mod:`hxstudio.backend` (mock) by default, or the
 real ``hxtorch.spiking`` on hardware; both have the same names (``Experiment``, ``InputNeuron``,
-``Synapse``, ``LIF``, ``LI``, ``run``, handles and parameter classes; spec §1).
+``Synapse``, ``AELIF``, ``LIF``, ``LI``, ``run``, handles and parameter classes; spec §1).
 
 Mapping (document → module):
     * input population → ``InputNeuron(size)`` fed with ``LIFObservables(spikes=...)``;
@@ -10,6 +10,12 @@ Mapping (document → module):
       potentials are plain numbers (``HXParameter``: model value = hardware value, CADC LSB),
       ``membrane_capacitance`` becomes ``HXTransformedModelParameter(c/63·10 µs, m ↦ m/10 µs·63)``,
       hxtorch's default transform (spec §5.1);
+    * AELIF population → ``AELIF`` (spec §5.1) the same way, plus its AdEx parameters
+      (``exponential_threshold``, ``exponential_slope``, ``subthreshold_adaptation_strength``,
+      ``spike_triggered_adaptation_increment``, ``tau_adap``) as plain numbers and its switches
+      (``exponential``, ``subthreshold_adaptation``, ``spike_triggered_adaptation``) as keywords;
+      ``leaky`` and ``fire`` keep their default ``True``. As in hxtorch, plain AdEx numbers are
+      model values; on BSS-2 hxtorch would write them raw into CapMem (spec §5.1);
     * projection → ``Synapse(source.size, target.size)`` with ``weight = scale · W``;
     * several projections into one population are summed by the neuron (spec §5.1 step 3);
     * a per-neuron parameter (a list in the document) becomes a ``(N,)`` tensor;
@@ -28,7 +34,7 @@ import numpy as np
 from hxstudio.network import ConstantInit, MatrixInit, Network, NormalInit
 from hxstudio.stimuli import stimulus_spikes
 
-__all__ = ["Built", "build", "weights", "order", "groups"]
+__all__ = ["Built", "build", "weights", "order", "groups", "madc_kwargs"]
 
 #: Model capacitance of 63 CapMem LSB (hxtorch's default ``membrane_capacitance``, spec §5.1).
 C_FULL_SCALE = 10e-6
@@ -43,6 +49,7 @@ class Built:
     handles: dict = field(default_factory=dict)   # population name → output handle
     steps: int = 0
     wrappers: list = field(default_factory=list)  # RecurrentGroup per recurrent group
+    madc: tuple | None = None                     # (population, neuron) the MADC records, if any
 
 
 def weights(network: Network, projection) -> np.ndarray:
@@ -106,22 +113,33 @@ def build(network: Network, hxsnn=None, batch: int = 1, spikes: dict | None = No
     """Create the experiment and register every module with its input (no run yet).
 
     Args:
-        network: a validated document.
-        hxsnn: module namespace with hxtorch.spiking's names; default :mod:`hxstudio.backend`.
+        network: a validated document; ``network.target`` sets ``Experiment(mock=…)`` (``True``
+            only for ``"mock"``) and, off the mock, the neuron the MADC records
+            (:meth:`~hxstudio.network.Network.madc_probe`: ``enable_madc_recording=True,
+            record_neuron_id=k`` on its module, spec §7.3).
+        hxsnn: module namespace with hxtorch.spiking's names; default:
+            :func:`hxstudio.targets.namespace` of ``network.target`` (``hxtorch.spiking`` for
+            ``"hardware"``, else :mod:`hxstudio.backend`).
         batch: batch size ``B`` (every entry gets the same stimulus).
         spikes: optional input population name → spikes ``(T, B, N)`` (0/1) used instead of
             its stimulus (one stimulus per batch entry, e.g. several dataset samples).
 
     Returns:
         :class:`Built`; call ``hxsnn.run(built.experiment, built.steps)`` to execute it.
+
+    Raises:
+        TargetUnavailableError: ``hxsnn`` is not given, the target is ``"hardware"`` and
+            hxtorch does not import.
     """
     import torch
 
     if hxsnn is None:
-        import hxstudio.backend as hxsnn
+        from hxstudio.targets import namespace
+
+        hxsnn = namespace(network.target)
     steps = network.steps
     exp = hxsnn.Experiment(mock=network.target == "mock", dt=network.dt)
-    built = Built(experiment=exp, steps=steps)
+    built = Built(experiment=exp, steps=steps, madc=None if network.target == "mock" else network.madc_probe())
     for group in groups(network):
         if _recurrent(network, group):
             _build_recurrent(network, hxsnn, built, group, batch)
@@ -133,14 +151,14 @@ def build(network: Network, hxsnn=None, batch: int = 1, spikes: dict | None = No
             else:
                 given = torch.from_numpy(stimulus_spikes(pop.stimulus, pop.size, steps, network.dt))
                 given = given[:, None, :].expand(steps, batch, pop.size).contiguous()
-            module = hxsnn.InputNeuron(pop.size, exp)
+            module = _named(hxsnn.InputNeuron(pop.size, exp), pop.name)
             built.handles[pop.name] = module(hxsnn.LIFObservables(spikes=given))
         else:
             inputs = [_synapse(network, hxsnn, built, j)(built.handles[j.source])
                       for j in network.projections if j.target == pop.name]
             if not inputs:  # an unconnected neuron population still runs: it relaxes at its leak
                 inputs.append(hxsnn.SynapseHandle(graded_spikes=torch.zeros(steps, batch, pop.size)))
-            module = _neuron(hxsnn, exp, pop)
+            module = _neuron(hxsnn, exp, pop, **madc_kwargs(built.madc, pop.name))
             built.handles[pop.name] = module(*inputs)
         built.modules[pop.name] = module
     return built
@@ -152,13 +170,26 @@ def _synapse(network: Network, hxsnn, built: Built, projection):
     syn = hxsnn.Synapse(network.population(projection.source).size,
                         network.population(projection.target).size, built.experiment)
     syn.weight.data = torch.from_numpy(weights(network, projection))
-    built.modules[projection.name] = syn
+    built.modules[projection.name] = _named(syn, projection.name)
     return syn
 
 
-def _neuron(hxsnn, exp, pop):
-    cls = hxsnn.LIF if pop.kind == "LIF" else hxsnn.LI
-    return cls(pop.size, exp, **_neuron_kwargs(hxsnn, pop))
+def _named(module, name: str):
+    """``module`` with ``.name`` set to the document's name: the emulator's resource and MADC
+    errors name populations by it (else by class and graph node)."""
+    module.name = name
+    return module
+
+
+def madc_kwargs(probe, name: str) -> dict:
+    """Module keywords that make population ``name`` record neuron ``k`` on the MADC when
+    ``probe == (name, k)`` (spec §5.2, §7.3); ``{}`` otherwise."""
+    return {"enable_madc_recording": True, "record_neuron_id": probe[1]} if probe and probe[0] == name else {}
+
+
+def _neuron(hxsnn, exp, pop, **extra):
+    cls = {"LIF": hxsnn.LIF, "LI": hxsnn.LI, "AELIF": hxsnn.AELIF}[pop.kind]
+    return _named(cls(pop.size, exp, **_neuron_kwargs(hxsnn, pop), **extra), pop.name)
 
 
 def _build_recurrent(network: Network, hxsnn, built: Built, group, batch: int) -> None:
@@ -170,7 +201,8 @@ def _build_recurrent(network: Network, hxsnn, built: Built, group, batch: int) -
     names = {p.name for p in group}
     members, internal, external = {}, [], {}
     for pop in group:
-        members[pop.name] = built.modules[pop.name] = _neuron(hxsnn, built.experiment, pop)
+        members[pop.name] = built.modules[pop.name] = _neuron(hxsnn, built.experiment, pop,
+                                                              **madc_kwargs(built.madc, pop.name))
     for pop in group:
         external[pop.name] = []
         for j in network.projections:

@@ -10,7 +10,7 @@ Positions in ``set_graph`` win over drags: store the one ``on_move`` reports.
 Plain-data contract::
 
     nodes = [{"id": "hidden", "kind": "LIF", "label": "hidden", "size": 120,
-              "position": (250.0, 80.0)}, ...]          # kind: "input" | "LIF" | "LI"
+              "position": (250.0, 80.0)}, ...]          # kind: "input" | "LIF" | "LI" | "AELIF"
     edges = [{"id": "p0", "source": "in", "target": "hidden", "label": "w ~ N(0, 10)"}, ...]
 
 panel-reactflow 0.5.1 keeps a browser-side copy of the edges and only replaces
@@ -20,11 +20,11 @@ stamps a new ``data["revision"]`` into each edge.
 
 Browser selectors (Playwright pierces the shadow DOM):
 ``.react-flow__node[data-id="<id>"]``; per kind ``.react-flow__node-pop_input``,
-``-pop_lif``, ``-pop_li`` (also ``.hx-pop-input``/``-lif``/``-li``); handles
+``-pop_lif``, ``-pop_li``, ``-pop_aelif`` (also ``.hx-pop-input``/``-lif``/``-li``/``-aelif``); handles
 ``.react-flow__node[data-id="<id>"] .react-flow__handle.source`` / ``.target``;
 ``.react-flow__edge[data-id="<id>"]``; selected items carry ``.selected``;
 buttons ``.hx-add-input button``, ``.hx-add-lif button``, ``.hx-add-li button``,
-``.hx-delete-selected button``.
+``.hx-add-aelif button`` ("+ AdEx"), ``.hx-delete-selected button``.
 """
 
 from __future__ import annotations
@@ -38,17 +38,19 @@ from panel_reactflow import NodeType, ReactFlow
 
 __all__ = ["KINDS", "NetworkEditor"]
 
-KINDS = ("input", "LIF", "LI")
-_TYPE = {"input": "pop_input", "LIF": "pop_lif", "LI": "pop_li"}
-_BUTTON = {"input": "+ Input", "LIF": "+ LIF", "LI": "+ LI"}
+KINDS = ("input", "LIF", "LI", "AELIF")
+_TYPE = {"input": "pop_input", "LIF": "pop_lif", "LI": "pop_li", "AELIF": "pop_aelif"}
+_BUTTON = {"input": "+ Input", "LIF": "+ LIF", "LI": "+ LI", "AELIF": "+ AdEx"}
 # (border, background) per kind.
-_COLOURS = {"input": ("#2e7d32", "#e8f5e9"), "LIF": ("#1565c0", "#e3f2fd"), "LI": ("#8e24aa", "#f3e5f5")}
+_COLOURS = {"input": ("#2e7d32", "#e8f5e9"), "LIF": ("#1565c0", "#e3f2fd"), "LI": ("#8e24aa", "#f3e5f5"),
+            "AELIF": ("#00838f", "#e0f7fa")}
 _SELECTED = "#ef6c00"  # border of a selected node, any kind
 # inputs=[] hides the target handle, outputs=[] the source handle; None gives React Flow's default handle.
 _NODE_TYPES = {
     "pop_input": NodeType(type="pop_input", label="input", inputs=[]),
     "pop_lif": NodeType(type="pop_lif", label="LIF"),
     "pop_li": NodeType(type="pop_li", label="LI", outputs=[]),
+    "pop_aelif": NodeType(type="pop_aelif", label="AdEx"),
 }
 
 
@@ -64,10 +66,10 @@ def _callback(name: str, signature: str) -> param.Callable:
 class NetworkEditor(Viewer):
     """Draw populations (nodes) and projections (edges) on a React Flow canvas.
 
-    Shows a toolbar ("+ Input", "+ LIF", "+ LI", "Delete selected") above a canvas
-    of fixed height. Node labels read ``"<label> · <kind> × <size>"``; input nodes
-    have only a source handle (right), LI nodes only a target handle (left), LIF
-    nodes both. Each kind has its own colour.
+    Shows a toolbar ("+ Input", "+ LIF", "+ LI", "+ AdEx", "Delete selected") above a
+    canvas of fixed height. Node labels read ``"<label> · <kind> × <size>"``; input nodes
+    have only a source handle (right), LI nodes only a target handle (left), LIF and
+    AELIF (AdEx) nodes both. Each kind has its own colour.
 
     The owner holds the graph: set callbacks, call :meth:`set_graph` whenever the
     graph changes (also from inside a callback). ``selected`` reports the canvas

@@ -13,7 +13,8 @@ spec ``unit``  slider unit                  read-out under the slider
 =============  ===========================  ==================================
 
 BSS-2 runs 1000× faster than biology: 1 µs hardware time ≙ 1 ms biological.
-Browser selectors: ``.hx-param-<name>`` on each slider/input, ``.hx-readout-<name>``.
+Model switches (spec ``"kind": "bool"``, e.g. AdEx's ``exponential``) are checkboxes.
+Browser selectors: ``.hx-param-<name>`` on each slider/input/checkbox, ``.hx-readout-<name>``.
 """
 
 from __future__ import annotations
@@ -121,8 +122,11 @@ class ParameterPanel(Viewer):
         """Show one slider per spec. ``values`` maps name → SI value (default: the spec's default).
 
         Spec dicts: ``{"name", "label", "unit": "s" | "CADC LSB" | "CapMem LSB" | "1",
-        "default", "calibrated": (lo, hi), "soft": (lo, hi), "step", "doc"}``, all in SI.
+        "default", "calibrated": (lo, hi), "soft": (lo, hi), "step", "doc", "range_label"?}``, all
+        in SI; ``range_label`` (default ``"Calibrated range"``) names ``calibrated`` in the tooltip.
         A value outside ``calibrated`` puts the slider at the nearest limit; the read-out shows the value.
+        A spec ``{"name", "label", "kind": "bool", "default", "doc"}`` is a checkbox;
+        ``on_change(name, True/False)`` fires when it is toggled.
         ``notes`` (name → text) adds a line under a slider's read-out (CSS class
         ``hx-note-<name>``), e.g. "⚠ outside the calibrated range" or "mean of 38 per-neuron
         values" for a heterogeneous population whose ``values`` entry is the mean.
@@ -131,6 +135,12 @@ class ParameterPanel(Viewer):
         self._note_text = {name: text for name, text in notes.items() if text}
         widgets, readouts, rows, current = {}, {}, [], {}
         for spec in specs:
+            if spec.get("kind") == "bool":
+                name, value = spec["name"], bool(values.get(spec["name"], spec["default"]))
+                widgets[name], current[name] = self._checkbox(spec, value), value
+                rows.append(pn.Row(widgets[name], pn.widgets.TooltipIcon(value=spec.get("doc") or spec["name"]),
+                                   sizing_mode="stretch_width"))
+                continue
             name, unit = spec["name"], spec["unit"]
             shown, factor = display_unit(unit)
             lo, hi = (_clean(v * factor) for v in spec["calibrated"])
@@ -149,7 +159,8 @@ class ParameterPanel(Viewer):
                                    styles={"color": "#555", "font-size": "12px"}, css_classes=[f"hx-readout-{name}"])
             slider.param.watch(lambda e, spec=spec: self._slider_changed(spec, e.new), "value_throttled")
             slider.param.watch(lambda e, spec=spec: self._update_readout(spec, e.new), "value")
-            icon = pn.widgets.TooltipIcon(value=f"{spec.get('doc', '')} Calibrated range: "
+            range_label = spec.get("range_label", "Calibrated range")
+            icon = pn.widgets.TooltipIcon(value=f"{spec.get('doc', '')} {range_label}: "
                                           f"{format_readout(spec['calibrated'][0], unit)} … "
                                           f"{format_readout(spec['calibrated'][1], unit)}.")
             rows += [pn.Row(slider, icon, sizing_mode="stretch_width"), readout]
@@ -185,6 +196,12 @@ class ParameterPanel(Viewer):
         self._set(title, widgets, {}, rows, current)
 
     # ---- internals --------------------------------------------------------------
+    def _checkbox(self, spec: dict, value: bool) -> pn.widgets.Checkbox:
+        box = pn.widgets.Checkbox(label=spec.get("label", spec["name"]), value=value,
+                                  css_classes=[f"hx-param-{spec['name']}"])
+        box.param.watch(lambda e, name=spec["name"]: self._commit(name, bool(e.new)), "value")
+        return box
+
     def _set(self, title, widgets, readouts, rows, current=None) -> None:
         self._widgets, self._readouts = widgets, readouts
         with param.edit_constant(self):

@@ -1,28 +1,101 @@
-"""Bokeh plots of a run's results: membrane traces and spike rasters.
+"""Bokeh plots of a run's results: neuron traces and the spike raster.
 
-Both take numpy arrays recorded on a common time grid ``time`` (s, hardware
-time, shape ``(T,)``) and plot against µs of hardware time. Each figure and its
-data sources are built once; :meth:`update` replaces the sources' data in place.
-The canvas backend is used (WebGL is far slower under headless/software GL).
+Both take numpy arrays recorded on a common time grid ``time`` (s, hardware time,
+shape ``(T,)``) and plot against µs of hardware time. Figures, renderers and data
+sources are built once; ``update`` changes the sources in place.
+
+Streaming: ``update(..., partial=True)`` marks a result that is still growing. The
+next update whose ``time`` extends the previous one sends only the new samples
+(``ColumnDataSource.stream``); any other update (a new run) replaces the data.
+
+Display limits (measured in ui-notes §B.3, headless chromium on 2 cores):
+
+- traces: at most :data:`MAX_TRACES` (32) neurons from the range picker plus
+  picked neurons, :data:`MAX_SHOWN` (64) in all; each trace is decimated to at most
+  :data:`MAX_POINTS` (4000) points by keeping every ``stride``-th step, ``stride`` a
+  power of two (:func:`display_stride`).
+- raster: up to :data:`BIN_THRESHOLD` (20 000) spikes are drawn as ticks; above
+  that the raster switches to spike counts per neuron and time bin (an image), so
+  the browser never draws more than ``20 000`` spike glyphs.
+
+The canvas backend is the default (WebGL is far slower under headless/software GL);
+:func:`set_backend` switches a figure to ``"webgl"``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d, Span
-from bokeh.palettes import Category10_10
+from bokeh.models import (
+    CategoricalColorMapper,
+    ColorBar,
+    ColumnDataSource,
+    FixedTicker,
+    GlyphRenderer,
+    HoverTool,
+    LinearColorMapper,
+    Line,
+    Range1d,
+    Span,
+)
+from bokeh.palettes import Category10_10, Greys256
 from bokeh.plotting import figure
 from panel.viewable import Viewer
 
-__all__ = ["MAX_TRACES", "RasterPlot", "TracePlot"]
+from .plot_export import add_export_tools
+
+__all__ = ["BIN_THRESHOLD", "MAX_POINTS", "MAX_SHOWN", "MAX_TRACES", "OBSERVABLES", "RasterPlot", "TracePlot",
+           "continues", "display_stride", "new_figure"]
 
 MAX_TRACES = 32
-_FIG = dict(output_backend="canvas", height=300, sizing_mode="stretch_width", toolbar_location="above",
-            tools="pan,wheel_zoom,box_zoom,reset,save", x_axis_label="time [µs, hardware]")
+MAX_SHOWN = 64
+MAX_POINTS = 4000
+BIN_THRESHOLD = 20_000
+RASTER_BINS = 500
+#: observable key → (axis label, unit)
+OBSERVABLES = {"membrane": ("membrane", "CADC LSB"), "current": ("synaptic current", "model units"),
+               "adaptation": ("adaptation current", "model units")}
+_LINES = (("threshold", "#d62728"), ("leak", "#7f7f7f"), ("reset", "#2ca02c"))
+
+
+def new_figure(name: str, **kwargs: Any):
+    """A canvas-backend figure with pan/zoom/reset/save/SVG tools, x axis in µs of hardware time."""
+    options = dict(output_backend="canvas", height=300, sizing_mode="stretch_width", toolbar_location="above",
+                   tools="pan,wheel_zoom,box_zoom,reset,save", x_axis_label="time [µs, hardware]", name=name)
+    fig = figure(**{**options, **kwargs})
+    add_export_tools(fig, name.removeprefix("hx-").removesuffix("-figure"))
+    return fig
+
+
+def set_backend(fig, webgl: bool) -> None:
+    """Draw ``fig`` with WebGL (fast on real GPUs) or the canvas (default; robust everywhere)."""
+    fig.output_backend = "webgl" if webgl else "canvas"
+
+
+def display_stride(steps: int, max_points: int = MAX_POINTS) -> int:
+    """Smallest power of two ``s`` with ``ceil(steps / s) <= max_points``: plots keep steps ``0, s, 2s, …``.
+
+    A power of two changes rarely while a streamed run grows (at 4000, 8000, 16000 … steps),
+    so the plots re-send everything only that often.
+    """
+    stride = 1
+    while -(-steps // stride) > max_points:
+        stride *= 2
+    return stride
+
+
+def continues(old_time: np.ndarray, new_time: np.ndarray, was_partial: bool) -> bool:
+    """Whether ``new_time`` extends a partial result on ``old_time`` (same run, more steps)."""
+    n = len(old_time)
+    return was_partial and 0 < n <= len(new_time) and new_time[n - 1] == old_time[-1] and new_time[0] == old_time[0]
+
+
+def _widths(data: dict) -> dict:
+    """``{observable: {population: N}}`` of ``{observable: {population: (T, N) array}}``."""
+    return {key: {name: array.shape[1] for name, array in value.items()} for key, value in data.items()}
 
 
 def _as_time(time) -> np.ndarray:
@@ -40,71 +113,203 @@ def _as_recording(name: str, array, steps: int) -> np.ndarray:
 
 
 class TracePlot(Viewer):
-    """Membrane traces of up to 32 neurons of one population.
+    """Traces of up to 64 neurons of one population: membrane, synaptic current or adaptation.
 
-    ``update(time, traces, lines=None)``: ``time`` in s ``(T,)``; ``traces`` maps
-    population → membrane array ``(T, N)`` in CADC LSB; ``lines`` maps population →
-    ``{"threshold": v, "leak": v}`` (CADC LSB), drawn as dashed horizontal lines.
-    A population picker and a neuron range (``first``, ``count`` ≤ 32) choose the
-    traces. ``trace_source`` holds one row per shown neuron: ``xs`` (µs), ``ys``,
-    ``neuron``, ``population``, ``color``.
+    ``update(time, traces, lines=None, *, current=None, adaptation=None, partial=False)``:
+    ``time`` in s ``(T,)``; ``traces`` maps population → membrane ``(T, N)`` in CADC LSB;
+    ``current`` / ``adaptation`` map population → ``(T, N)`` synaptic current (model units) /
+    AELIF adaptation current (model units), each offered in the observable switch only when given;
+    ``lines`` maps population → ``{"threshold", "leak", "reset"}`` (CADC LSB), dashed
+    horizontal lines on the membrane view. ``partial``: the run is still growing (see the
+    module docstring).
+
+    Shown neurons: the range ``first … first + count - 1`` (``count`` ≤ 32) plus ``picked``
+    (:meth:`add_neuron`, e.g. a heatmap click), at most 64. ``trace_source`` (name
+    ``hx-trace-source``) holds ``t`` (µs) and one column ``n<i>`` per shown neuron ``i``,
+    decimated by :func:`display_stride`; one line renderer per column, named
+    ``"<population> #<i>"``. With ``keep_previous`` the previous run's traces stay as a
+    faded overlay (``previous_source``, name ``hx-trace-previous``: ``xs``, ``ys``, ``neuron``).
+
+    MADC overlay: ``update(..., madc={"population", "neuron", "time", "values"})`` gives one
+    neuron's MADC samples (``time`` in s ``(S,)``, ``values`` ``(S,)`` already mapped onto the
+    CADC axis by the caller); drawn as a thin black line over the membrane trace while that
+    neuron is shown (``madc_source``, name ``hx-madc-source``: ``x`` µs, ``y``; decimated to at
+    most :data:`MAX_POINTS` points).
     """
 
     population = param.Selector(default=None, objects=[], allow_None=True, doc="Population whose traces are shown.")
+    observable = param.Selector(default="membrane", objects=["membrane"], doc="Recorded quantity shown.")
     first = param.Integer(default=0, bounds=(0, None), doc="Index of the first neuron shown.")
     count = param.Integer(default=MAX_TRACES, bounds=(1, MAX_TRACES), doc="Number of neurons shown (at most 32).")
+    picked = param.List(default=[], item_type=int, doc="Neurons added one by one (shown after the range).")
+    keep_previous = param.Boolean(default=False, doc="Keep the previous run's traces as a faded overlay.")
 
     def __init__(self, **params: Any):
-        self.trace_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[], population=[], color=[]),
-                                             name="hx-trace-source")
-        self.figure = figure(y_axis_label="membrane [CADC LSB]", **_FIG)
-        self.figure.multi_line("xs", "ys", line_color="color", line_width=1.2, source=self.trace_source)
-        self.threshold_span = Span(dimension="width", line_dash="dashed", line_color="#d62728", visible=False)
-        self.leak_span = Span(dimension="width", line_dash="dashed", line_color="#7f7f7f", visible=False)
-        self.figure.add_layout(self.threshold_span)
-        self.figure.add_layout(self.leak_span)
-        self.figure.add_tools(HoverTool(line_policy="nearest", tooltips=[
-            ("population", "@population"), ("neuron", "@neuron"),
-            ("time", "$snap_x{0.00} µs"), ("value", "$snap_y{0.0} CADC LSB")]))
+        self.trace_source = ColumnDataSource(dict(t=np.zeros(0)), name="hx-trace-source")
+        self.previous_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[]), name="hx-trace-previous")
+        self.figure = new_figure("hx-trace-figure", y_axis_label="membrane [CADC LSB]")
+        self.figure.multi_line("xs", "ys", line_color="#999999", line_alpha=0.4, line_width=1,
+                               source=self.previous_source)
+        self.madc_source = ColumnDataSource(dict(x=np.zeros(0), y=np.zeros(0)), name="hx-madc-source")
+        self.figure.line("x", "y", source=self.madc_source, line_color="black", line_width=0.8, line_alpha=0.8,
+                         name="MADC")
+        self._madc: Optional[dict] = None
+        self.spans = {key: Span(dimension="width", line_dash="dashed", line_color=color, visible=False)
+                      for key, color in _LINES}
+        for span in self.spans.values():
+            self.figure.add_layout(span)
+        self._hover = HoverTool(renderers=[], line_policy="nearest", tooltips=[])
+        self.figure.add_tools(self._hover)
+        self._renderers: list = []
         super().__init__(**params)
         self._time = np.zeros(0)
-        self._traces: dict[str, np.ndarray] = {}
+        self._data: dict[str, dict[str, np.ndarray]] = {}  # observable → population → (T, N)
         self._lines: dict[str, dict] = {}
+        self._previous: tuple[np.ndarray, dict] = (np.zeros(0), {})
+        self._partial = False
+        self._stride = 1
+        self._sent = 0  # steps [0, _sent) are in trace_source
         controls = pn.Row(
-            pn.widgets.Select.from_param(self.param.population, label="Population", width=180),
-            pn.widgets.IntInput.from_param(self.param.first, label="First neuron", width=120),
-            pn.widgets.IntSlider.from_param(self.param.count, label="Neurons shown", width=200),
+            pn.widgets.Select.from_param(self.param.population, label="Population", width=160),
+            pn.widgets.RadioButtonGroup.from_param(self.param.observable, width=300, margin=(22, 10, 0, 10)),
+            pn.widgets.IntInput.from_param(self.param.first, label="First neuron", width=110),
+            pn.widgets.IntSlider.from_param(self.param.count, label="Neurons shown", width=180),
         )
         self._layout = pn.Column(controls, pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"),
                                  sizing_mode="stretch_width", css_classes=["hx-trace-plot"])
+        self._set_labels()
 
     def __panel__(self):
         return self._layout
 
-    def update(self, time, traces: dict[str, Any], lines: dict[str, dict] | None = None) -> None:
-        """Show new recordings (see the class docstring for shapes and units)."""
-        self._time = _as_time(time)
-        self._traces = {name: _as_recording(name, array, len(self._time)) for name, array in traces.items()}
-        self._lines = dict(lines or {})
-        names = list(self._traces)
-        keep = self.population if self.population in names else (names[0] if names else None)
-        self.param.population.objects = names
-        if keep == self.population:
-            self._refresh()
-        else:
-            self.population = keep  # triggers _refresh
-
-    @param.depends("population", "first", "count", watch=True)
-    def _refresh(self) -> None:
-        array = self._traces.get(self.population)
+    @property
+    def shown_neurons(self) -> list[int]:
+        """Indices of the neurons drawn now, in drawing order."""
+        array = self._array()
         n = 0 if array is None else array.shape[1]
         neurons = list(range(min(self.first, n), min(self.first + self.count, n)))
-        x = self._time * 1e6
-        self.trace_source.data = dict(
-            xs=[x] * len(neurons), ys=[np.ascontiguousarray(array[:, i]) for i in neurons], neuron=neurons,
-            population=[self.population] * len(neurons), color=[Category10_10[i % 10] for i in neurons])
-        lines = self._lines.get(self.population, {})
-        for span, key in ((self.threshold_span, "threshold"), (self.leak_span, "leak")):
+        neurons += [i for i in self.picked if i < n and i not in neurons]
+        return neurons[:MAX_SHOWN]
+
+    def add_neuron(self, population: str, neuron: int) -> None:
+        """Show ``neuron`` of ``population`` too (switching population drops earlier picks).
+
+        Beyond 64 traces the oldest pick is dropped. Raises ValueError for an unknown population.
+        """
+        if population not in self.param.population.objects:
+            raise ValueError(f"unknown population {population!r}; shown: {self.param.population.objects}")
+        picked = [] if population != self.population else [i for i in self.picked if i != neuron]
+        picked.append(int(neuron))
+        spare = MAX_SHOWN - min(self.count, MAX_SHOWN)
+        self.param.update(population=population, picked=picked[-spare:] if spare else [])
+
+    def update(self, time, traces: dict[str, Any], lines: Optional[dict[str, dict]] = None, *,
+               current: Optional[dict[str, Any]] = None, adaptation: Optional[dict[str, Any]] = None,
+               partial: bool = False, madc: Optional[dict] = None) -> None:
+        """Show new recordings (see the class docstring for shapes and units).
+
+        Raises:
+            ValueError: ``time`` is not ``(T,)`` or an array is not ``(T, N)`` (naming the population).
+        """
+        time = _as_time(time)
+        self._madc = madc
+        data = {key: {name: _as_recording(name, array, len(time)) for name, array in (given or {}).items()}
+                for key, given in (("membrane", traces), ("current", current), ("adaptation", adaptation))}
+        data = {key: value for key, value in data.items() if value} or {"membrane": {}}
+        same_run = continues(self._time, time, self._partial) and _widths(data) == _widths(self._data)
+        if not same_run and self._time.size:
+            self._previous = (self._time, self._data.get("membrane", {}))
+        self._partial = partial
+        old_steps = len(self._time)
+        self._time, self._data, self._lines = time, data, dict(lines or {})
+        if same_run and display_stride(len(time)) == self._stride:
+            if len(time) > old_steps:
+                self._stream()
+            self._show_madc(self.shown_neurons)  # a streamed run's MADC trace comes with its last part
+            return
+        names = list(dict.fromkeys(name for value in data.values() for name in value))
+        population = self.population if self.population in names else (names[0] if names else None)
+        observable = self.observable if self.observable in data else next(iter(data))
+        self.param.population.objects = names
+        self.param.observable.objects = list(data)
+        if (population, observable) == (self.population, self.observable):
+            self._refresh()
+        else:
+            self.param.update(population=population, observable=observable)  # refreshes once
+
+    def _array(self, data: Optional[dict] = None) -> Optional[np.ndarray]:
+        data = self._data if data is None else data
+        return data.get(self.observable, {}).get(self.population)
+
+    def _stream(self) -> None:
+        array = self._array()
+        start = -(-self._sent // self._stride) * self._stride
+        idx = np.arange(start, len(self._time), self._stride)
+        self._sent = len(self._time)
+        if array is None or not len(idx):
+            return
+        new = {"t": self._time[idx] * 1e6}
+        new.update({f"n{i}": array[idx, i] for i in self.shown_neurons})
+        self.trace_source.stream(new)
+
+    @param.depends("population", "observable", "first", "count", "picked", watch=True)
+    def _refresh(self) -> None:
+        """Replace the sources' data with the current selection (one message to the browser)."""
+        array = self._array()
+        neurons = self.shown_neurons
+        self._stride = display_stride(len(self._time))
+        self._sent = len(self._time)
+        steps = slice(0, len(self._time), self._stride)
+        data = {"t": self._time[steps] * 1e6}
+        data.update({f"n{i}": np.ascontiguousarray(array[steps, i]) for i in neurons})
+        if len(self._renderers) < len(neurons):  # grow the pool in one go (one document change)
+            new = [GlyphRenderer(data_source=self.trace_source, glyph=Line(x="t", y="t", line_width=1.2),
+                                 visible=False) for _ in range(len(neurons) - len(self._renderers))]
+            self._renderers += new
+            self.figure.renderers = [*self.figure.renderers, *new]
+            self._hover.renderers = list(self._renderers)
+        for renderer in self._renderers[len(neurons):]:
+            if renderer.visible:
+                renderer.update(visible=False, name=None)
+                renderer.glyph.y = "t"  # a column that always exists
+        self.trace_source.data = data
+        for renderer, neuron in zip(self._renderers, neurons):
+            name = f"{self.population} #{neuron}"
+            if renderer.name != name or not renderer.visible:  # re-runs leave the renderers alone
+                renderer.glyph.update(y=f"n{neuron}", line_color=Category10_10[neuron % 10])
+                renderer.update(name=name, visible=True)
+        self._set_labels()
+        self._show_previous(neurons)
+        self._show_madc(neurons)
+
+    def _show_madc(self, neurons: list[int]) -> None:
+        madc = self._madc
+        shown = (madc is not None and self.observable == "membrane" and madc["population"] == self.population
+                 and madc["neuron"] in neurons)
+        time = np.asarray(madc["time"], dtype=float) if shown else np.zeros(0)
+        steps = slice(0, len(time), display_stride(len(time)))
+        self.madc_source.data = dict(x=time[steps] * 1e6,
+                                     y=np.asarray(madc["values"], dtype=float)[steps] if shown else np.zeros(0))
+
+    @param.depends("keep_previous", watch=True)
+    def _show_previous(self, neurons: Optional[list[int]] = None) -> None:
+        neurons = self.shown_neurons if neurons is None else neurons
+        time, membrane = self._previous
+        array = membrane.get(self.population) if self.keep_previous and self.observable == "membrane" else None
+        shown = [i for i in neurons if array is not None and i < array.shape[1]]
+        if not shown and not self.previous_source.data["neuron"]:
+            return  # nothing shown, nothing to clear: send nothing
+        steps = slice(0, len(time), display_stride(len(time)))
+        x = time[steps] * 1e6
+        self.previous_source.data = dict(xs=[x] * len(shown), ys=[np.ascontiguousarray(array[steps, i])
+                                                                   for i in shown], neuron=shown)
+
+    def _set_labels(self) -> None:
+        label, unit = OBSERVABLES[self.observable]
+        self.figure.yaxis.axis_label = f"{label} [{unit}]"
+        self._hover.tooltips = [("neuron", "$name"), ("time", "@t{0.00} µs"), ("value", f"$snap_y{{0.00}} {unit}")]
+        lines = self._lines.get(self.population, {}) if self.observable == "membrane" else {}
+        for key, span in self.spans.items():
             value = lines.get(key)
             span.visible = value is not None
             if value is not None:
@@ -112,69 +317,165 @@ class TracePlot(Viewer):
 
 
 class RasterPlot(Viewer):
-    """Spike raster of every recorded population, stacked on one y axis.
+    """Spike raster of every recorded population, one horizontal band per population.
 
-    ``update(time, spikes)``: ``time`` in s ``(T,)``; ``spikes`` maps population →
-    ``(T, N)`` array of 0/1. Each spike is a vertical tick at ``x`` = spike time (µs)
-    and ``y`` = population offset + neuron index; populations are stacked bottom-up
-    in dict order, separated by dashed lines and labelled on the y axis, one colour
-    each. At most ``max_spikes`` spikes are drawn (the earliest); ``raster_source``
-    holds ``x``, ``y``, ``neuron``, ``population``, ``color``.
+    ``update(time, spikes, *, partial=False)``: ``time`` in s ``(T,)``; ``spikes`` maps
+    population → ``(T, N)`` array of 0/1. Population ``p`` (in dict order, bottom-up) owns the
+    band ``[p, p + 1)`` on the y axis, labelled with its name at ``p + 0.5`` (so labels never
+    overlap, even for 1-neuron populations); neuron ``i`` of ``N`` sits at ``p + (i + 0.5) / N``.
+
+    Up to ``bin_threshold`` spikes are drawn as ticks from ``raster_source`` (name
+    ``hx-raster-source``: ``x`` µs, ``y``, ``neuron``, ``population``). Above it the raster
+    shows spike counts instead: ``binned_source`` (``hx-raster-binned``) holds one image per
+    population, ``(N, bins)`` counts per neuron and time bin of ``bin_steps`` steps (a power
+    of two, at most 500 bins), and ``raster_source`` is emptied. While a binned run streams,
+    the images carry spare bins (NaN, transparent) and only the changed bins are patched.
     """
 
-    max_spikes = param.Integer(default=30_000, bounds=(1, None), doc=(
-        "Most spikes drawn; later ones are dropped (the browser slows down beyond about 30 000)."))
-    shown = param.Integer(default=0, constant=True, doc="Number of spikes drawn by the last update. Read-only.")
-    total = param.Integer(default=0, constant=True, doc="Number of spikes passed to the last update. Read-only.")
+    bin_threshold = param.Integer(default=BIN_THRESHOLD, bounds=(1, None), doc=(
+        "Above this many spikes the raster shows binned counts (the browser slows down beyond ~20 000 ticks)."))
+    total = param.Integer(default=0, constant=True, doc="Number of spikes in the last update. Read-only.")
+    binned = param.Boolean(default=False, constant=True, doc="Whether the raster shows binned counts. Read-only.")
+    bin_steps = param.Integer(default=1, constant=True, doc="Time steps per bin when binned. Read-only.")
 
     def __init__(self, **params: Any):
-        self.raster_source = ColumnDataSource(dict(x=[], y=[], neuron=[], population=[], color=[]),
-                                              name="hx-raster-source")
+        self.raster_source = ColumnDataSource(dict(x=np.zeros(0), y=np.zeros(0), neuron=np.zeros(0, int),
+                                                   population=[]), name="hx-raster-source")
+        self.binned_source = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[], population=[]),
+                                              name="hx-raster-binned")
         self._separators = ColumnDataSource(dict(y=[]))
-        self.figure = figure(y_axis_label="population / neuron", x_range=Range1d(0, 1), y_range=Range1d(-0.5, 0.5),
-                             **_FIG)
-        self.figure.scatter("x", "y", marker="dash", angle=np.pi / 2, size=7, line_width=1.5, color="color",
-                            source=self.raster_source)
+        self.figure = new_figure("hx-raster-figure", y_axis_label="population / neuron", x_range=Range1d(0, 1),
+                                 y_range=Range1d(0, 1))
+        # 0 spikes (below 0.5) and the spare bins of a streaming run (NaN) are transparent
+        self._mapper = LinearColorMapper(palette=Greys256[::-1][32:], low=0.5, high=1, low_color="rgba(0,0,0,0)",
+                                         nan_color="rgba(0,0,0,0)")
+        self._image = self.figure.image(image="image", x="x", y="y", dw="dw", dh="dh", color_mapper=self._mapper,
+                                        source=self.binned_source)
+        self._colors = CategoricalColorMapper(palette=Category10_10, factors=[])
+        self._ticks = self.figure.scatter("x", "y", marker="dash", angle=np.pi / 2, size=7, line_width=1.5,
+                                          color={"field": "population", "transform": self._colors},
+                                          source=self.raster_source)
         self.figure.hspan(y="y", line_color="#999999", line_dash="dashed", source=self._separators)
-        self.figure.yaxis.ticker = FixedTicker(ticks=[])
+        self._colorbar = ColorBar(color_mapper=self._mapper, title="spikes / bin", visible=False, width=10)
+        self.figure.add_layout(self._colorbar, "right")
+        self._yticker = FixedTicker(ticks=[])
+        self.figure.yaxis.ticker = self._yticker
         self.figure.ygrid.visible = False
-        self.figure.add_tools(HoverTool(renderers=[self.figure.renderers[0]], tooltips=[
-            ("population", "@population"), ("neuron", "@neuron"), ("time", "@x{0.00} µs")]))
+        self.figure.add_tools(
+            HoverTool(renderers=[self._ticks], tooltips=[
+                ("population", "@population"), ("neuron", "@neuron"), ("time", "@x{0.00} µs")]),
+            HoverTool(renderers=[self._image], tooltips=[
+                ("population", "@population"), ("time", "$x{0.00} µs"), ("spikes", "@image")]))
         super().__init__(**params)
-        self._layout = pn.Column(pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"),
-                                 sizing_mode="stretch_width", css_classes=["hx-raster-plot"])
+        self._time = np.zeros(0)
+        self._spikes: dict[str, np.ndarray] = {}
+        self._partial = False
 
     def __panel__(self):
-        return self._layout
+        return pn.Column(pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"),
+                         sizing_mode="stretch_width", css_classes=["hx-raster-plot"])
 
-    def update(self, time, spikes: dict[str, Any]) -> None:
-        """Show new spike recordings (see the class docstring for shapes and units)."""
+    def update(self, time, spikes: dict[str, Any], *, partial: bool = False) -> None:
+        """Show new spike recordings (see the class docstring for shapes and units).
+
+        Raises:
+            ValueError: ``time`` is not ``(T,)`` or a spike array is not ``(T, N)``.
+        """
         time = _as_time(time)
-        columns = {key: [] for key in ("x", "y", "neuron", "population", "color")}
-        ticks, labels, separators, offset = [], {}, [], 0
-        for index, (name, array) in enumerate(spikes.items()):
-            array = _as_recording(name, array, len(time))
-            steps, neurons = np.nonzero(array)
-            columns["x"].append(time[steps] * 1e6)
-            columns["y"].append(offset + neurons)
-            columns["neuron"].append(neurons)
-            columns["population"].append(np.full(len(steps), name, dtype=object))
-            columns["color"].append(np.full(len(steps), Category10_10[index % 10], dtype=object))
-            middle = offset + (array.shape[1] - 1) / 2
-            ticks.append(middle)
-            labels[middle] = name
-            offset += array.shape[1]
-            separators.append(offset - 0.5)
-        data = {key: np.concatenate(parts) if parts else np.zeros(0) for key, parts in columns.items()}
-        order = np.argsort(data["x"], kind="stable")[: self.max_spikes]
-        self.raster_source.data = {key: value[order] for key, value in data.items()}
-        self._separators.data = dict(y=separators[:-1])
-        self.figure.yaxis.ticker = FixedTicker(ticks=ticks)
-        self.figure.yaxis.major_label_overrides = labels
-        self.figure.y_range.update(start=-0.5, end=max(offset, 1) - 0.5)
+        spikes = {name: _as_recording(name, array, len(time)) for name, array in spikes.items()}
+        same_run = continues(self._time, time, self._partial) and {
+            n: a.shape[1] for n, a in spikes.items()} == {n: a.shape[1] for n, a in self._spikes.items()}
+        old_steps = len(self._time) if same_run else 0
+        self._time, self._spikes, self._partial = time, spikes, partial
+        total = int(sum(int(np.count_nonzero(a)) for a in spikes.values()))
+        binned = total > self.bin_threshold
+        with param.edit_constant(self):
+            self.total = total
+        if not same_run:
+            self._layout_bands()
+        if binned and same_run and self.binned:
+            self._extend_binned(old_steps)
+        elif binned:
+            self._show_binned()
+        elif same_run and not self.binned:
+            if len(time) > old_steps:
+                self.raster_source.stream(self._ticks_between(old_steps, len(time)))
+        else:
+            self._show_ticks()
         if len(time):
             self.figure.x_range.update(start=float(time[0] * 1e6), end=float(time[-1] * 1e6))
+
+    def _ticks_between(self, start: int, stop: int) -> dict:
+        parts = {key: [] for key in ("x", "y", "neuron", "population")}
+        for band, (name, array) in enumerate(self._spikes.items()):
+            steps, neurons = np.nonzero(array[start:stop])
+            parts["x"].append(self._time[start + steps] * 1e6)
+            parts["y"].append(band + (neurons + 0.5) / array.shape[1])
+            parts["neuron"].append(neurons)
+            parts["population"].append(np.full(len(steps), name, dtype=object))
+        if not parts["x"]:
+            return dict(x=np.zeros(0), y=np.zeros(0), neuron=np.zeros(0, int), population=[])
+        data = {key: np.concatenate(value) for key, value in parts.items()}
+        order = np.argsort(data["x"], kind="stable")
+        return {key: (value[order].tolist() if key == "population" else value[order]) for key, value in data.items()}
+
+    def _show_ticks(self) -> None:
+        self.raster_source.data = self._ticks_between(0, len(self._time))
+        self.binned_source.data = dict(image=[], x=[], y=[], dw=[], dh=[], population=[])
+        self._colorbar.visible = False
         with param.edit_constant(self):
-            self.param.update(shown=len(order), total=len(data["x"]))
-        self.figure.title.text = "" if len(order) == len(data["x"]) else (
-            f"showing the first {len(order)} of {len(data['x'])} spikes")
+            self.param.update(binned=False, bin_steps=1)
+
+    def _counts(self, array: np.ndarray, first_bin: int, width: int) -> np.ndarray:
+        """Spike counts ``(N, bins)`` of ``array`` ``(T, N)`` from bin ``first_bin`` on (bins of ``width`` steps)."""
+        part = array[first_bin * width:]
+        return np.add.reduceat(part, np.arange(0, len(part), width), axis=0).T.astype(np.float32)
+
+    def _show_binned(self) -> None:
+        steps = len(self._time)
+        width = display_stride(steps, RASTER_BINS)
+        bins = -(-steps // width)
+        capacity = min(RASTER_BINS, max(2 * bins, 64)) if self._partial else bins  # spare bins while streaming
+        dt_us = float(self._time[1] - self._time[0]) * 1e6 if steps > 1 else 1.0
+        images = []
+        for array in self._spikes.values():
+            image = np.full((array.shape[1], capacity), np.nan, np.float32)
+            image[:, :bins] = self._counts(array, 0, width)
+            images.append(image)
+        names = list(self._spikes)
+        self.binned_source.data = dict(
+            image=images, x=[float(self._time[0] * 1e6) - dt_us / 2] * len(names), y=list(range(len(names))),
+            dw=[capacity * width * dt_us] * len(names), dh=[1] * len(names), population=names)
+        self._mapper.high = max([float(np.nanmax(i)) for i in images if i.size] + [1.0])
+        self._colorbar.visible = True
+        if not self.binned:
+            self.raster_source.data = dict(x=np.zeros(0), y=np.zeros(0), neuron=np.zeros(0, int), population=[])
+        with param.edit_constant(self):
+            self.param.update(binned=True, bin_steps=width)
+
+    def _extend_binned(self, old_steps: int) -> None:
+        """Patch the bins from the one holding step ``old_steps`` on (only those values are sent);
+        re-send everything when the bin width doubles or the spare bins run out."""
+        steps, width = len(self._time), self.bin_steps
+        bins = -(-steps // width)
+        images = self.binned_source.data["image"]
+        if display_stride(steps, RASTER_BINS) != width or bins > images[0].shape[1]:
+            self._show_binned()
+            return
+        first = old_steps // width  # this bin may have grown
+        patches = []
+        for index, array in enumerate(self._spikes.values()):
+            counts = self._counts(array, first, width)
+            patches.append(((index, slice(0, array.shape[1]), slice(first, bins)), counts.ravel()))
+            self._mapper.high = max(self._mapper.high, float(counts.max(initial=0)))
+        self.binned_source.patch({"image": patches})
+
+    def _layout_bands(self) -> None:
+        names = list(self._spikes)
+        if names == self._colors.factors:
+            return
+        self._colors.factors = names
+        self._separators.data = dict(y=list(range(1, len(names))))
+        self._yticker.ticks = [b + 0.5 for b in range(len(names))]
+        self.figure.yaxis.major_label_overrides = {b + 0.5: name for b, name in enumerate(names)}
+        self.figure.y_range.update(start=0, end=max(len(names), 1))

@@ -18,6 +18,22 @@ Sources: calix ``spiking/neuron.py`` ``NeuronCalibTarget`` defaults and ``check_
 ranges (spec §8.4; ``nir-and-bss2-notes.md`` §D.2); module defaults from hxtorch ``LIF``/``LI``
 (spec §5.2, §5.3), which differ from calix for ``reset`` (80 vs 70) and ``refractory_time``
 (1 µs vs 2 µs).
+
+AdEx (``AELIF``, spec §5.1, §6.1): calix calibrates none of the AdEx parameters
+(``exponential_slope``, ``exponential_threshold``, ``subthreshold_adaptation_strength``,
+``spike_triggered_adaptation_increment``, ``tau_adap``); hxtorch writes them raw into CapMem cells
+(int-cast, clamped to 0…1022). Their specs have ``calix=False``: ``calibrated`` equals ``limits``,
+the range hxstudio accepts (its own choice, given with each spec), and a document flags an AELIF
+population whose AdEx terms are switched on as a whole (:class:`~hxstudio.network.Population`).
+Their defaults are hxtorch's ``AELIF`` defaults except ``exponential_slope``: hxtorch's 50e-3 makes
+Δ_T·exp((v − V_T)/Δ_T) overflow float32 as soon as v exceeds V_T by 4.4 CADC LSB before a spike,
+and the reset then turns the membrane into NaN; hxstudio uses 3 CADC LSB (Brette & Gerstner 2005:
+Δ_T = 2 mV for V_T − E_L = 20 mV, scaled to V_T − E_L = 30 CADC LSB) and accepts ≥ 0.5.
+
+The model *switches* of AELIF (hxtorch's flags ``exponential``, ``subthreshold_adaptation``,
+``spike_triggered_adaptation``; spec §5.1) are :class:`SwitchSpec` entries in :data:`SWITCHES`;
+they are called switches so that they are not confused with the flags a document raises for
+uncalibrated values. ``leaky`` and ``fire`` are always on for an AELIF population.
 """
 
 from __future__ import annotations
@@ -25,7 +41,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-__all__ = ["ParamSpec", "PARAMETERS", "spec_for", "NEURON_PARAMETERS"]
+__all__ = ["ParamSpec", "PARAMETERS", "spec_for", "NEURON_PARAMETERS", "SwitchSpec", "SWITCHES",
+           "NEURON_SWITCHES"]
 
 
 @dataclass(frozen=True)
@@ -34,9 +51,11 @@ class ParamSpec:
 
     Attributes:
         name: hxtorch keyword (``tau_mem``).
-        unit: ``"s"``, ``"CADC LSB"`` or ``"CapMem LSB"``.
-        default: hxtorch module default (hardware value).
-        calibrated: closed range ``(low, high)`` the calibration can reach (calix).
+        unit: ``"s"``, ``"CADC LSB"``, ``"CapMem LSB"`` or ``"1"`` (model units, AdEx a and b).
+        default: hxtorch module default (hardware value); see the module docstring for the one
+            AdEx exception.
+        calibrated: closed range ``(low, high)`` the calibration can reach (calix); for
+            ``calix=False`` the accepted range (equal to ``limits``).
         soft: default slider span ``(low, high)``, inside ``calibrated``.
         step: slider increment in ``unit``.
         doc: one sentence of help.
@@ -48,6 +67,8 @@ class ParamSpec:
             ``refractory_time``, what the model allows (0: no refractory period, as in NIR).
             Documents refuse values outside ``limits`` and flag values outside ``calibrated``
             (:meth:`flag`); ``None`` means ``calibrated``.
+        calix: whether calix calibrates the parameter (``False`` for the AdEx parameters, which
+            hxtorch writes raw into CapMem cells; spec §5.1).
     """
 
     name: str
@@ -60,6 +81,7 @@ class ParamSpec:
     mock: bool = True
     nir: Optional[str] = None
     limits: Optional[Tuple[float, float]] = None
+    calix: bool = True
 
     def __post_init__(self):
         if self.limits is None:
@@ -83,15 +105,20 @@ class ParamSpec:
 
         Raises:
             ParameterRangeError: naming ``where``, the field, the value, the calibrated range and
-                the hard limits.
+                the hard limits (for ``calix=False``: the accepted range).
         """
-        from ..errors import ParameterRangeError
+        from ..errors import ParameterRangeError, format_quantity
 
         low, high = self.limits
-        if not (low <= value <= high):  # also rejects NaN
-            raise ParameterRangeError(where, self.name, value, *self.calibrated, self.unit,
-                                      limits=self.limits)
-        return value
+        if low <= value <= high:  # also rejects NaN
+            return value
+        if self.calix:
+            raise ParameterRangeError(where, self.name, value, *self.calibrated, self.unit, limits=self.limits)
+        error = ParameterRangeError(where, self.name, value, low, high, self.unit)
+        error.args = (f"{where}: {self.name} = {format_quantity(value, self.unit)} is outside the accepted range "
+                      f"[{format_quantity(low, self.unit)}, {format_quantity(high, self.unit)}] "
+                      "(not calibrated by calix)",)
+        raise error
 
     def calibratable(self, value: float) -> bool:
         """Whether ``value`` lies in the :attr:`calibrated` range."""
@@ -132,6 +159,24 @@ PARAMETERS = {
         ParamSpec("synapse_dac_bias", "CapMem LSB", 600.0, (30.0, 1022.0), (30.0, 1022.0), 1.0,
                   "Synapse DAC bias current, one value per chip (hardware only).", mock=False,
                   limits=(0.0, 1022.0)),
+        # AdEx (spec §5.1, §6.1); ranges are hxstudio's choice, see the module docstring
+        ParamSpec("exponential_threshold", "CADC LSB", 110.0, (0.0, 255.0), (80.0, 160.0), 1.0,
+                  "Exponential threshold V_T: above it the exponential term drives the membrane "
+                  "up to the spike threshold.", calix=False),
+        ParamSpec("exponential_slope", "CADC LSB", 3.0, (0.5, 50.0), (0.5, 20.0), 0.1,
+                  "Slope factor Δ_T of the exponential term: how sharply the upswing starts above "
+                  "V_T. Below 0.5 CADC LSB the term overflows and the membrane becomes NaN.",
+                  calix=False),
+        ParamSpec("subthreshold_adaptation_strength", "1", 1.0, (-10.0, 10.0), (0.0, 5.0), 0.1,
+                  "Subthreshold adaptation a: the adaptation current follows a·(v − leak), in "
+                  "units of the leak conductance g_L = C/τ_mem (1 for the default neuron).",
+                  calix=False),
+        ParamSpec("spike_triggered_adaptation_increment", "1", 1.0, (-200.0, 200.0), (0.0, 50.0),
+                  0.5, "Spike-triggered adaptation b: each spike adds b to the adaptation current "
+                  "(same units as the synaptic current, i.e. weight units).", calix=False),
+        ParamSpec("tau_adap", "s", 100e-6, (1e-6, 500e-6), (10e-6, 300e-6), 1e-6,
+                  "Adaptation time constant τ_w: how fast the adaptation current decays.",
+                  calix=False),
     )
 }
 
@@ -140,6 +185,48 @@ NEURON_PARAMETERS = {
     "LIF": ("leak", "reset", "threshold", "tau_mem", "tau_syn", "membrane_capacitance",
             "refractory_time", "holdoff_time", "i_synin_gm", "synapse_dac_bias"),
     "LI": ("leak", "tau_mem", "tau_syn", "membrane_capacitance", "i_synin_gm", "synapse_dac_bias"),
+    "AELIF": ("leak", "reset", "threshold", "tau_mem", "tau_syn", "membrane_capacitance",
+              "refractory_time", "exponential_threshold", "exponential_slope",
+              "subthreshold_adaptation_strength", "spike_triggered_adaptation_increment", "tau_adap",
+              "holdoff_time", "i_synin_gm", "synapse_dac_bias"),
+}
+
+
+@dataclass(frozen=True)
+class SwitchSpec:
+    """One model switch of a neuron kind (hxtorch's boolean flags, spec §5.1).
+
+    Attributes:
+        name: hxtorch keyword (``exponential``).
+        default: hxtorch module default.
+        doc: one sentence of help.
+        terms: the parameters that only act while the switch is on.
+    """
+
+    name: str
+    default: bool
+    doc: str
+    terms: Tuple[str, ...] = ()
+
+
+SWITCHES = {
+    s.name: s
+    for s in (
+        SwitchSpec("exponential", True,
+                   "Exponential term g_L·Δ_T·exp((v − V_T)/Δ_T): a sharp upswing above V_T.",
+                   ("exponential_threshold", "exponential_slope")),
+        SwitchSpec("subthreshold_adaptation", True,
+                   "Subthreshold adaptation: the adaptation current follows a·(v − leak) with τ_w.",
+                   ("subthreshold_adaptation_strength", "tau_adap")),
+        SwitchSpec("spike_triggered_adaptation", True,
+                   "Spike-triggered adaptation: each spike adds b to the adaptation current.",
+                   ("spike_triggered_adaptation_increment", "tau_adap")),
+    )
+}
+
+#: Which switches each neuron kind exposes, in display order (after its parameters).
+NEURON_SWITCHES = {
+    "AELIF": ("exponential", "subthreshold_adaptation", "spike_triggered_adaptation"),
 }
 
 

@@ -13,6 +13,8 @@ from typing import Any, Optional, Tuple
 import torch
 
 import hxstudio.backend as hxsnn
+from hxstudio.backend.chip.resources import N_COLUMNS
+from hxstudio.backend.modules.neuron import capacitance_to_hardware
 from hxstudio.backend.transforms.decode import MaxOverTime
 from hxstudio.backend.transforms.weight_transforms import linear_saturating
 
@@ -24,7 +26,8 @@ class SNN(torch.nn.Module):
 
     Args:
         n_in, n_hidden, n_out: layer sizes. Default: 5, 120, 3.
-        mock: simulate in PyTorch (the only target here). Default: ``True``.
+        mock: simulate in PyTorch (``True``) or run on the emulated BSS-2 chip (``False``;
+            forward values from the chip, gradients from the model, spec §6.4). Default: ``True``.
         dt: integration step in s. Default: ``1e-6``.
         tau_mem, tau_syn: time constants of both layers in s. Default: ``6e-6``.
         alpha: surrogate steepness; accepted but, as in hxtorch, not passed to the LIF, which
@@ -40,6 +43,15 @@ class SNN(torch.nn.Module):
             (surrogate gradient) or the EventProp pair. Default: Synapse, LIF.
         hidden_cadc_recording: record the hidden membrane on hardware. Default: ``True``.
         device: torch device. Default: CPU.
+        chip: the :class:`~hxstudio.backend.chip.EmulatedChip` of ``mock=False``; ``None``: the
+            default chip.
+        threshold_hw: hidden threshold in CADC LSB (hxtorch: 150; leak and reset are 80).
+
+    As in hxtorch the readout is pinned to the bottom neuron row (circuits 256…), the hidden
+    layer fills the top row first-fit (spec §8.2). The hidden layer's hardware capacitance is
+    ``capacitance_to_hardware(tau_mem)`` (hxtorch: 63): the chip capacitance whose input gain
+    ``dt/C`` equals the model's (``C = tau_mem``), so chip and model agree up to quantisation,
+    mismatch and noise. The mock does not use it.
 
     Shape:
         Input: spikes ``(T, B, n_in)``. Output: readout membrane ``(T, B, n_out)``.
@@ -55,9 +67,10 @@ class SNN(torch.nn.Module):
                  weight_scale: float = 64., trace_scale: float = 1. / 50.,
                  input_repetitions: int = 1, synapse_type: type = hxsnn.Synapse,
                  neuron_type: type = hxsnn.LIF, hidden_cadc_recording: bool = True,
-                 device: Optional[torch.device] = None):
+                 device: Optional[torch.device] = None, chip: Optional[Any] = None,
+                 threshold_hw: float = 150.):
         super().__init__()
-        self.exp = hxsnn.Experiment(mock=mock, dt=dt)
+        self.exp = hxsnn.Experiment(mock=mock, dt=dt, chip=chip)
         self.input_repetitions = input_repetitions
         self.device = torch.device("cpu") if device is None else device
         transform = partial(linear_saturating, scale=weight_scale)
@@ -67,9 +80,9 @@ class SNN(torch.nn.Module):
         self.lif_h = neuron_type(
             n_hidden, experiment=self.exp, tau_mem=tau_mem, tau_syn=tau_syn,
             membrane_capacitance=hxsnn.HXTransformedModelParameter(
-                tau_mem, lambda m: m / tau_mem * 63),
+                tau_mem, capacitance_to_hardware),
             leak=hxsnn.MixedHXModelParameter(0., 80), reset=hxsnn.MixedHXModelParameter(0., 80),
-            threshold=hxsnn.MixedHXModelParameter(1., 150), i_synin_gm=500,
+            threshold=hxsnn.MixedHXModelParameter(1., threshold_hw), i_synin_gm=500,
             synapse_dac_bias=1000, trace_scale=trace_scale,
             cadc_time_shift=trace_shift_hidden, shift_cadc_to_first=True,
             enable_cadc_recording=hidden_cadc_recording)
@@ -77,7 +90,8 @@ class SNN(torch.nn.Module):
         self.li_readout = hxsnn.LI(
             n_out, experiment=self.exp, tau_mem=tau_mem, tau_syn=tau_syn,
             leak=hxsnn.MixedHXModelParameter(0., 80), i_synin_gm=500, synapse_dac_bias=1000,
-            trace_scale=trace_scale, cadc_time_shift=trace_shift_out, shift_cadc_to_first=True)
+            trace_scale=trace_scale, cadc_time_shift=trace_shift_out, shift_cadc_to_first=True,
+            placement_constraint=[N_COLUMNS + k for k in range(n_out)])
 
         with torch.no_grad():
             hidden = torch.normal(*weight_init_hidden, size=(n_hidden, n_in))

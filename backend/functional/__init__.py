@@ -21,10 +21,12 @@ from .lif import (
 )
 from .linear import WeightRounding, linear, linear_exponential_clamp, linear_sparse
 from .refractory import refractory_update
+from .state import CuBaState
 from .superspike import SuperSpike, superspike_func, threshold
 from .unterjubel import Unterjubel
 
 __all__ = [
+    "CuBaState",
     "CuBaStepCode",
     "EventPropLIFFunction",
     "EventPropSynapseFunction",

@@ -14,6 +14,7 @@ import torch
 
 from . import fused
 from .refractory import refractory_update
+from .state import CuBaState
 from .superspike import threshold as threshold_function
 from .unterjubel import Unterjubel
 
@@ -123,6 +124,16 @@ def _trace(hw_data: Any, name: str) -> Tuple[Optional[torch.Tensor], Optional[to
     return observable.cadc, observable.madc
 
 
+def sum_inputs(inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+    """``x_1 + x_2 + …`` added left to right, so every element is summed in the same order
+    whatever the length T (a stacked ``sum(0)`` may reorder the additions with the shape)."""
+    inputs = tuple(inputs)
+    total = inputs[0]
+    for x in inputs[1:]:
+        total = total + x
+    return total
+
+
 def _steps(series: Optional[torch.Tensor], length: int) -> Sequence[Optional[torch.Tensor]]:
     return [None] * length if series is None else series[:length].unbind(0)
 
@@ -153,6 +164,7 @@ def cuba_aelif_integration(
     exponential: bool = False,
     subthreshold_adaptation: bool = False,
     spike_triggered_adaptation: bool = False,
+    state: Optional[CuBaState] = None,
 ) -> Tuple[torch.Tensor, Optional[torch.Tensor], torch.Tensor, torch.Tensor,
            Optional[torch.Tensor], torch.Tensor]:
     r"""Integrate a current-based adaptive exponential integrate-and-fire population over T steps.
@@ -198,14 +210,19 @@ def cuba_aelif_integration(
         leaky, fire, refractory, exponential, subthreshold_adaptation,
             spike_triggered_adaptation: which terms and stages the model has (keep them equal to
             the flags the step code was generated with).
+        state: ``None`` (default: start from the initial state above, keep nothing), or a
+            :class:`~hxstudio.backend.functional.state.CuBaState` to start from (an empty one
+            means the initial state above) that receives the state after the last step. Calling
+            with ``x[:k]`` and then ``x[k:]`` and one state gives the outputs of one call with
+            ``x``, bit for bit (chunked runs, :mod:`hxstudio.backend.stream`).
     Returns:
         ``(membrane, membrane_madc, current, adaptation, adaptation_madc, spikes)``: four
         ``(T, B, N)`` tensors and the two MADC recordings of ``hw_data`` passed through (or
         ``None``). ``spikes`` stays zero without ``fire``, ``adaptation`` without adaptation.
     Note:
         For the default step code of LIF (``leaky``, ``fire``, optionally ``refractory``) and LI
-        (``leaky`` only), without ``hw_data`` and with parameters that need no gradient, the
-        steps run in one compiled loop with a hand-written backward
+        (``leaky`` only), without ``hw_data`` and with parameters that need no gradient (and,
+        with a ``state``, an input that needs none either), the steps run in one compiled loop with a hand-written backward
         (:mod:`~hxstudio.backend.functional.fused`); the numbers are the same. Any other step
         code (custom, hardware injection, exponential, adaptation) is executed with ``exec``.
     Raises:
@@ -228,7 +245,7 @@ def cuba_aelif_integration(
         (torch.Size([30, 1, 1]), 0.38742, 0)
     """
     if not isinstance(input, torch.Tensor):
-        input = torch.stack(tuple(input)).sum(0)
+        input = sum_inputs(input)
     v_hw, membrane_madc = _trace(hw_data, "voltage")
     w_hw, adaptation_madc = _trace(hw_data, "adaptation")
     z_hw = getattr(hw_data, "spikes", None)
@@ -239,6 +256,8 @@ def cuba_aelif_integration(
     if (hw_data is None and leaky and not (exponential or subthreshold_adaptation
                                            or spike_triggered_adaptation)
             and integration_step_code == _default_code(leaky, fire, refractory)
+            and (state is None or not (torch.is_grad_enabled()
+                                       and (input.requires_grad or state.requires_grad())))
             and fused.fused_applicable(
                 input, leak=leak, reset=reset, threshold=threshold, tau_syn=tau_syn,
                 c_mem=c_mem, g_l=g_l, refractory_time=refractory_time, method=method,
@@ -246,10 +265,14 @@ def cuba_aelif_integration(
         membrane, current, spikes = fused.fused_cuba_integration(
             input, leak=leak, reset=reset, threshold=threshold, tau_syn=tau_syn, c_mem=c_mem,
             g_l=g_l, refractory_time=refractory_time, alpha=alpha, dt=dt, fire=fire,
-            refractory=refractory)
+            refractory=refractory, state=state)
         return membrane, None, current, torch.zeros(()).expand(membrane.shape), None, spikes
 
     zeros = torch.zeros_like(input[0])
+    start = dict(i=zeros, z=zeros, w=zeros, r=zeros,
+                 v=zeros + leak if (leaky or subthreshold_adaptation) else zeros)
+    if state is not None and state.started:
+        start = dict(v=state.v, i=state.i, z=state.z, w=state.w, r=state.r)
     namespace = dict(
         torch=torch, threshold_function=threshold_function, Unterjubel=Unterjubel,
         refractory_update=refractory_update,
@@ -258,9 +281,7 @@ def cuba_aelif_integration(
         exp_threshold=exp_threshold,
         subthreshold_adaptation_strength=subthreshold_adaptation_strength,
         spike_triggered_adaptation_increment=spike_triggered_adaptation_increment,
-        tau_adap=tau_adap, dt=dt,
-        i=zeros, z=zeros, w=zeros, r=zeros,
-        v=zeros + leak if (leaky or subthreshold_adaptation) else zeros,
+        tau_adap=tau_adap, dt=dt, **start,
     )
     try:
         code = compile(integration_step_code, _CODE_NAME, "exec")
@@ -282,6 +303,9 @@ def cuba_aelif_integration(
         current.append(namespace["i"])
         adaptation.append(namespace["w"])
         spikes.append(namespace["z"])
+    if state is not None:
+        state.v, state.i, state.z, state.w, state.r = (
+            namespace[name] for name in ("v", "i", "z", "w", "r"))
 
     return (torch.stack(membrane), membrane_madc, torch.stack(current), torch.stack(adaptation),
             adaptation_madc, torch.stack(spikes))

@@ -109,26 +109,22 @@ def _njit(function):
 
 
 @_njit
-def _forward_kernel(x, leak, reset, threshold, k, g_l, decay, n_ref, fire, b_start, b_stop,
-                    membrane, current, spikes):
+def _forward_kernel(x, leak, reset, threshold, k, g_l, decay, n_ref, fire, v, i, r, b_start,
+                    b_stop, membrane, current, spikes):
     """Forward loop over batch entries ``b_start … b_stop-1`` (see the module docstring).
 
-    Time is the outer loop, so memory is read and written in order. The refractory counter
-    ``r`` stays 0 when ``n_ref`` is 0, which makes the LIF non-refractory. All arrays float32.
+    Time is the outer loop, so memory is read and written in order. ``v``, ``i``, ``r``
+    ``(B, N)`` hold the membrane, current and refractory counter before the first step and are
+    overwritten with those after the last one. The counter stays 0 when ``n_ref`` is 0, which
+    makes the LIF non-refractory. All arrays float32.
     """
     steps, _, size = x.shape
     count = b_stop - b_start
-    v = np.empty((count, size), np.float32)
-    i = np.zeros((count, size), np.float32)
-    r = np.zeros((count, size), np.float32)
-    for b in range(count):
-        for n in range(size):
-            v[b, n] = _ZERO + leak[n]
     for t in range(steps):
         for b in range(count):
             row = b_start + b
             x_t, m_t, c_t, s_t = x[t, row], membrane[t, row], current[t, row], spikes[t, row]
-            v_b, i_b, r_b = v[b], i[b], r[b]
+            v_b, i_b, r_b = v[row], i[row], r[row]
             if not fire:
                 for n in range(size):
                     vn = v_b[n]
@@ -383,16 +379,21 @@ class FusedCuBaFunction(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, input, coefficients, fire, alpha):
+    def forward(ctx, input, coefficients, fire, alpha, state=None):
         x = input.detach().contiguous()
         steps, batch, size = x.shape
         membrane = torch.empty_like(x)
         current = torch.empty_like(x)
         spikes = torch.empty_like(x)
         leak, reset, threshold, k, g_l, decay, n_ref = coefficients
+        v, i, r = _start(state, leak, (batch, size))
         _run_batched(_forward_kernel, batch, x.numpy(), leak, reset, threshold, k, g_l, decay,
-                     n_ref, fire, (membrane.numpy(), current.numpy(), spikes.numpy()),
+                     n_ref, fire, v, i, r, (membrane.numpy(), current.numpy(), spikes.numpy()),
                      work=steps * size)
+        if state is not None:
+            state.v, state.i, state.r = (torch.from_numpy(a) for a in (v, i, r))
+            state.z = spikes[-1].clone() if steps else torch.zeros(batch, size)
+            state.w = torch.zeros(batch, size)
         if ctx is not None:
             ctx.save_for_backward(membrane, current, spikes)
             held_steps = np.ceil(n_ref).astype(np.int64)
@@ -416,11 +417,22 @@ class FusedCuBaFunction(torch.autograd.Function):
         _run_batched(_backward_kernel, batch, *grads, has_grad, membrane.numpy(),
                      current.numpy(), spikes.numpy(), leak, threshold, k, g_l, decay,
                      held_steps, alpha, fire, (grad_input.numpy(),), work=steps * size)
-        return grad_input, None, None, None
+        return grad_input, None, None, None, None
+
+
+def _start(state: Any, leak: np.ndarray, shape: Tuple[int, int]):
+    """Writable float32 ``(B, N)`` arrays ``v, i, r`` to start from: those of a started
+    :class:`~hxstudio.backend.functional.state.CuBaState`, else ``v = 0 + E_L``, ``i = r = 0``."""
+    if state is None or not state.started:
+        return np.zeros(shape, np.float32) + leak, np.zeros(shape, np.float32), \
+            np.zeros(shape, np.float32)
+    return tuple(np.array(np.broadcast_to(t.detach().to(torch.float32).numpy(), shape))
+                 for t in (state.v, state.i, state.r))
 
 
 def fused_cuba_integration(input: torch.Tensor, *, leak, reset, threshold, tau_syn, c_mem, g_l,
                            refractory_time, alpha, dt: float, fire: bool, refractory: bool,
+                           state: Any = None,
                            ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Integrate a LIF (``fire``) or LI population with the compiled loop.
 
@@ -432,9 +444,14 @@ def fused_cuba_integration(input: torch.Tensor, *, leak, reset, threshold, tau_s
 
     Args:
         input: graded spikes ``(T, B, N)``, float32, CPU.
+        state: a :class:`~hxstudio.backend.functional.state.CuBaState` to start from (an empty
+            one: the initial state of spec §6.1) and to receive the final state, or ``None``.
+            Not with autograd: the backward assumes the initial state of spec §6.1.
     Returns:
         ``(membrane, current, spikes)``, each ``(T, B, N)`` float32; ``spikes`` is all zero
         without ``fire``.
+    Raises:
+        ValueError: ``state`` is given while ``input`` requires a gradient.
     """
     size = input.shape[-1]
     g_l = 1. if g_l is None else g_l
@@ -450,25 +467,37 @@ def fused_cuba_integration(input: torch.Tensor, *, leak, reset, threshold, tau_s
     )
     alpha = float(alpha) if fire else 0.
     if torch.is_grad_enabled() and input.requires_grad:
+        if state is not None:
+            raise ValueError("fused_cuba_integration: a carried state is not supported with "
+                             "autograd; use the reference path (cuba_aelif_integration)")
         return FusedCuBaFunction.apply(input, coefficients, fire, alpha)
-    return FusedCuBaFunction.forward(None, input, coefficients, fire, alpha)
+    return FusedCuBaFunction.forward(None, input, coefficients, fire, alpha, state)
 
 
 def event_linear_applicable(input: Any, weight: Any, bias: Any = None) -> bool:
     """Return whether :func:`event_linear` should compute ``linear(input, weight)``.
 
     Conditions: numba is available and not :func:`disabled`; no bias; contiguous float32 CPU
-    tensors, ``input`` ``(..., in)`` with at least 4096 rows, ``weight`` ``(out, in)`` with
-    ``out >= 32`` (smaller outputs are cheap as a dense matmul); in a sample of about 16k
-    entries at most :data:`EVENT_DENSITY_LIMIT` are non-zero (spikes are sparse).
+    tensors, ``input`` ``(..., in)``, ``weight`` ``(out, in)``; and either no gradient is needed
+    (inference) or ``input`` has at least 4096 rows, ``out >= 32`` (smaller outputs are cheap
+    as a dense matmul) and in a sample of about 16k entries at most
+    :data:`EVENT_DENSITY_LIMIT` are non-zero (spikes are sparse).
+
+    Without autograd the event kernel is always used because each output row then depends on
+    its input row alone, summed in input order: a run split into time chunks gives the same
+    floats as one call (a dense matmul rounds differently depending on the number of rows).
     """
     if not AVAILABLE or is_disabled() or bias is not None:
         return False
     if not (isinstance(input, torch.Tensor) and isinstance(weight, torch.Tensor)):
         return False
-    if (input.dtype != torch.float32 or weight.dtype != torch.float32 or input.dim() < 2
+    if (input.dtype != torch.float32 or weight.dtype != torch.float32 or input.dim() < 1
             or weight.dim() != 2 or input.device.type != "cpu" or weight.device.type != "cpu"
-            or input.shape[-1] != weight.shape[1] or weight.shape[0] < 32):
+            or input.shape[-1] != weight.shape[1]):
+        return False
+    if not (torch.is_grad_enabled() and (input.requires_grad or weight.requires_grad)):
+        return input.is_contiguous()
+    if input.dim() < 2 or weight.shape[0] < 32:
         return False
     rows = input.numel() // max(1, input.shape[-1])
     if rows < 4096 or not input.is_contiguous():

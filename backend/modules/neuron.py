@@ -232,12 +232,15 @@ class AELIF(Population):
             return bool(value.detach().ne(0).any())
         return value is not None and value != 0
 
-    def forward_func(self, *inputs: HandleBase, hw_data: Any = None) -> HandleBase:
+    def forward_func(self, *inputs: HandleBase, hw_data: Any = None,
+                     state: Any = None) -> HandleBase:
         """Integrate the summed ``graded_spikes`` of ``inputs`` (spec §5.1).
 
         Args:
             inputs: handles with ``graded_spikes`` ``(T, B, N)``.
             hw_data: recorded data to inject, or ``None`` (mock).
+            state: ``None``, or a :class:`~hxstudio.backend.functional.CuBaState` carried from
+                one call to the next (chunked runs, :mod:`hxstudio.backend.stream`).
         Raises:
             ValueError: no input, or an input without ``graded_spikes`` (neurons take the output
                 of a Synapse).
@@ -282,6 +285,7 @@ class AELIF(Population):
                 exponential=self.exponential,
                 subthreshold_adaptation=self.subthreshold_adaptation,
                 spike_triggered_adaptation=self.spike_triggered_adaptation,
+                state=state,
             )
         values = dict(current=current, membrane_cadc=membrane, membrane_madc=membrane_madc)
         if self.fire:

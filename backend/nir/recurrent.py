@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 import torch
 
 from ..functional import CuBaStepCode
+from ..functional.aelif import sum_inputs
 from ..functional.refractory import refractory_update
 from ..functional.superspike import threshold as threshold_function
 from ..functional.unterjubel import Unterjubel
@@ -62,6 +63,10 @@ class _Stepper:
             i=zeros, z=zeros, w=zeros, r=zeros, v_hw=None, w_hw=None, z_hw=None,
             v=zeros + leak if (module.leaky or module.subthreshold_adaptation) else zeros,
         )
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget the recorded steps (the state stays)."""
         self.membrane: List[torch.Tensor] = []
         self.current: List[torch.Tensor] = []
         self.spikes: List[torch.Tensor] = []
@@ -169,9 +174,18 @@ class RecurrentGroup(HXModuleWrapper):
         self()
         return handles
 
-    def forward_func(self, *inputs: HandleBase, hw_data: Any = None) -> Tuple[HandleBase, ...]:
+    def forward_func(self, *inputs: HandleBase, hw_data: Any = None,
+                     state: Any = None) -> Tuple[HandleBase, ...]:
         """Integrate all members; returns one handle per wrapped module (populations, then
         synapses).
+
+        Args:
+            state: ``None``, or a ``dict`` that carries the members' state (membranes, currents,
+                refractory counters, last spikes) from one call to the next: pass an empty one
+                first. Its entry ``"inputs"`` (set by the caller) maps ``id`` of each handle
+                given to :meth:`connect` to the handle of this call's steps. Calling with the
+                external inputs of steps ``[0, k)`` and then ``[k, T)`` gives the outputs of one
+                call over ``[0, T)``, bit for bit (:mod:`hxstudio.backend.stream`).
 
         Raises:
             ValueError: no population has an external input (``T`` and ``B`` are unknown), or an
@@ -179,27 +193,34 @@ class RecurrentGroup(HXModuleWrapper):
         """
         drives: List[Any] = []
         reference = None
+        given = (state or {}).get("inputs", {})
         for name in self.population_names:
             graded = []
             for handle in self._external.get(name, ()):
+                handle = given.get(id(handle), handle)
                 value = getattr(handle, "graded_spikes", None)
                 if value is None:
                     raise ValueError(f"RecurrentGroup: an input of population {name!r} holds no "
                                      "graded_spikes; neurons take the output of a Synapse")
                 graded.append(value)
-            drive = None if not graded else graded[0] if len(graded) == 1 else torch.stack(graded).sum(0)
+            drive = None if not graded else sum_inputs(graded)
             drives.append(drive)
             reference = reference if reference is not None else drive
         if reference is None:
             raise ValueError("RecurrentGroup: no population of the group has an input from outside; "
                              "give one (zeros will do) so that T and B are known")
         steps, batch = reference.shape[0], reference.shape[1]
-        steppers = [_Stepper(m, (batch, m.size), reference.dtype, reference.device)
-                    for m in self._populations]
+        if state and "steppers" in state:
+            steppers, previous = state["steppers"], state["previous"]
+            for stepper in steppers:
+                stepper.clear()
+        else:
+            steppers = [_Stepper(m, (batch, m.size), reference.dtype, reference.device)
+                        for m in self._populations]
+            previous = [torch.zeros(batch, m.size, dtype=reference.dtype, device=reference.device)
+                        for m in self._populations]
         incoming = [[(self._synapses[k], j, j >= i) for k, j, t in self._links if t == i]
                     for i in range(len(steppers))]
-        previous = [torch.zeros(batch, m.size, dtype=reference.dtype, device=reference.device)
-                    for m in self._populations]
         for t in range(steps):
             now: List[Any] = [None] * len(steppers)
             for i, stepper in enumerate(steppers):
@@ -209,6 +230,8 @@ class RecurrentGroup(HXModuleWrapper):
                     x = x + synapse.func((LIFObservables(spikes=spikes),)).graded_spikes
                 now[i] = stepper.step(x)
             previous = now
+        if state is not None:
+            state.update(steppers=steppers, previous=previous)
         outputs: List[HandleBase] = [m.output_type(**s.handle_values())
                                      for m, s in zip(self._populations, steppers)]
         for k, synapse in enumerate(self._synapses):

@@ -1,10 +1,12 @@
 """Browser-test fixtures: one ``hxstudio serve`` per session, a guarded page per test, UI helpers.
 
-``page`` fails the test on any request that leaves 127.0.0.1 and on any console error. ``ui`` bundles
+``page`` fails the test on any request that leaves 127.0.0.1 and on any console error;
+``guarded_page(url, ready)`` opens any other local page (JupyterLab) under the same guards. ``ui`` bundles
 the helpers: ``ui.source(page, name)`` (a Bokeh ColumnDataSource's data), ``ui.text(page, selector)``
 (text inside a Panel component's shadow root), ``ui.wait_for(predicate, timeout, what)``.
 """
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -25,6 +27,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def free_port():
+    """The function that finds a free loopback port."""
+    return _free_port
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """``hxstudio serve`` on a free loopback port (run from a scratch folder); every page gets its
@@ -34,10 +42,10 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "hxstudio.cli", "serve", "--port", str(port)], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
+    deadline = time.time() + 180
     while time.time() < deadline:
         try:
-            if urllib.request.urlopen(url, timeout=5).status == 200:
+            if urllib.request.urlopen(url, timeout=30).status == 200:  # a page builds a studio: slow under load
                 break
         except OSError:
             if proc.poll() is not None:
@@ -45,15 +53,16 @@ def server(tmp_path_factory):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("hxstudio serve did not answer within 90 s")
+        pytest.fail("hxstudio serve did not answer within 180 s")
     yield url
     proc.terminate()
     proc.wait(10)
 
 
-@pytest.fixture
-def page(chromium, server):
-    """A fresh page on the studio; after the test, asserts no external request and no console error."""
+@contextlib.contextmanager
+def guarded_page(chromium, url, ready, timeout=60_000):
+    """A fresh chromium page on ``url``, once ``ready`` (a selector) shows; on leaving, asserts that
+    no request left 127.0.0.1 and that the console logged no error."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -63,12 +72,25 @@ def page(chromium, server):
         page.on("request", lambda r: None if r.url.startswith(LOCAL) else external.append(r.url))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server)
-        page.wait_for_selector(".react-flow__node", timeout=60_000)
+        page.goto(url)
+        page.wait_for_selector(ready, timeout=timeout)
         yield page
         browser.close()
     assert external == [], f"requests left 127.0.0.1: {external}"
     assert errors == [], f"console errors: {errors}"
+
+
+@pytest.fixture
+def page(chromium, server):
+    """A fresh page on the studio; after the test, asserts no external request and no console error."""
+    with guarded_page(chromium, server, ".react-flow__node") as page:
+        yield page
+
+
+@pytest.fixture(name="guarded_page")
+def guarded_page_fixture(chromium):
+    """:func:`guarded_page` with chromium filled in: ``with guarded_page(url, ready) as page: …``."""
+    return lambda url, ready, timeout=60_000: guarded_page(chromium, url, ready, timeout)
 
 
 def _source(page, name: str) -> dict:

@@ -20,7 +20,8 @@ def test_example_runs_and_threshold_change_updates_plots(page, ui):
 
     before = ui.wait_for(lambda: ui.source(page, "hx-trace-source"), what="trace data")
     raster = ui.source(page, "hx-raster-source")
-    assert len(before["ys"]) == 32 and len(before["ys"][0]) == 38      # 32 hidden neurons × 38 steps
+    traces = [k for k in before if k.startswith("n")]
+    assert len(traces) == 32 and len(before["t"]) == len(before["n0"]) == 38  # 32 hidden neurons × 38 steps
     assert len(raster["x"]) > 5                                         # input spikes and hidden spikes
 
     page.click('.react-flow__node[data-id="hidden"]')
@@ -29,11 +30,11 @@ def test_example_runs_and_threshold_change_updates_plots(page, ui):
     box.fill("100")
     box.press("Enter")
     page.click(".hx-run-button button")
-    after = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and d["ys"] != before["ys"] and d,
+    after = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and d["n0"] != before["n0"] and d,
                       what="the trace to change after Run")
     raster_after = ui.source(page, "hx-raster-source")
     assert len(raster_after["x"]) > len(raster["x"])     # a lower threshold makes more hidden spikes
-    assert max(max(y) for y in after["ys"]) <= 100.0 + 1e-3  # nothing is stored above threshold
+    assert max(max(after[k]) for k in traces) <= 100.0 + 1e-3  # nothing is stored above threshold
     status = ui.text(page, ".hx-run-status")
     assert "ran 38 steps on the mock" in status
 

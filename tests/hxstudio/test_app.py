@@ -19,8 +19,9 @@ def test_opens_and_runs_the_document(studio):
     nodes, edges = studio._editor.graph
     assert sorted(n["id"] for n in nodes) == ["excitatory", "inhibitory", "neuron"]
     assert sorted(e["id"] for e in edges) == ["excitatory→neuron", "inhibitory→neuron"]
-    ys = studio._traces.trace_source.data["ys"]
-    assert np.allclose(ys[0], studio.result["neuron"].membrane_cadc[:, 0, 0])
+    data = studio._traces.trace_source.data
+    assert np.array_equal(data["n0"], studio.result["neuron"].membrane_cadc[:, 0, 0])
+    assert np.array_equal(data["t"], studio.result.time * 1e6)
     assert "ran 120 steps on the mock" in studio.message
 
 
@@ -30,7 +31,7 @@ def test_parameter_edit_and_run_updates_the_trace(studio):
     studio._params.on_change("leak", 90.0)
     assert studio.network.population("neuron").params["leak"] == 90.0
     studio._controls.click()
-    assert studio._traces.trace_source.data["ys"][0][0] == pytest.approx(90.0)
+    assert studio._traces.trace_source.data["n0"][0] == pytest.approx(90.0)
 
 
 def test_refused_edit_shows_message_and_keeps_document(studio):
@@ -47,7 +48,7 @@ def test_canvas_edits(studio):
     studio._editor.on_connect("neuron", "lif")
     assert studio.network.projection("neuron→lif").target == "lif"
     studio._editor.on_connect("lif", "excitatory")          # an input cannot receive: refused
-    assert "a target must be one of LI, LIF" in studio._controls.error
+    assert "a target must be one of AELIF, LI, LIF" in studio._controls.error
     assert len(studio.network.projections) == 3
     studio._editor.on_delete_edge("neuron→lif")
     studio._editor.on_delete_node("lif")
@@ -91,16 +92,16 @@ def test_good_upload_replaces_and_runs(studio):
 
 
 def test_failed_run_keeps_the_last_results(studio, monkeypatch):
-    shown = [list(y) for y in studio._traces.trace_source.data["ys"]]
+    shown = {k: list(v) for k, v in studio._traces.trace_source.data.items()}
     result = studio.result
 
-    def broken(network):
+    def broken(self, steps):
         raise FloatingPointError("weights are NaN")
 
-    monkeypatch.setattr("hxstudio.runner.run", broken)
+    monkeypatch.setattr("hxstudio.backend.stream.ChunkedRun.advance", broken)
     studio.run()
     assert studio.result is result
-    assert [list(y) for y in studio._traces.trace_source.data["ys"]] == shown
+    assert {k: list(v) for k, v in studio._traces.trace_source.data.items()} == shown
     assert studio._controls.error == "run failed: weights are NaN"
     assert not studio._controls.busy
 

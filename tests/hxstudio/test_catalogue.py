@@ -12,7 +12,7 @@ from hxstudio.catalogue import widget_specs
 @pytest.mark.parametrize("spec", PARAMETERS.values(), ids=lambda s: s.name)
 def test_every_spec_is_complete_and_consistent(spec):
     low, high = spec.calibrated
-    assert spec.unit in ("s", "CADC LSB", "CapMem LSB")
+    assert spec.unit in ("s", "CADC LSB", "CapMem LSB", "1")  # "1": model units (AdEx a, b)
     assert spec.doc.endswith(".") and len(spec.doc) > 20
     assert low <= spec.default <= high
     assert low <= spec.soft[0] < spec.soft[1] <= high
@@ -37,6 +37,7 @@ def test_widget_specs_come_from_the_table():
     assert specs["tau_mem"]["label"] == "τ_mem"
     assert specs["i_synin_gm"]["doc"].endswith("No effect in the mock.")
     assert [s["name"] for s in widget_specs("LI")] == list(NEURON_PARAMETERS["LI"])
+    assert all(s["range_label"] == "Calibrated range" for s in widget_specs("LIF"))  # all calibrated by calix
     assert widget_specs("input") == []
 
 

@@ -66,7 +66,7 @@ def _bad(mutate):
         (lambda d: d["populations"][0].update(size=4), ValidationError,
          "population 'input': dataset 'yinyang' drives 5 neurons; size is 4"),
         (lambda d: d["projections"][1].update(source="readout"), ValidationError,
-         "projection 'hidden→readout': source 'readout' is of kind LI; a source must be one of LIF, input"),
+         "projection 'hidden→readout': source 'readout' is of kind LI; a source must be one of AELIF, LIF, input"),
         (lambda d: d.update(schema_version=99), ValidationError, "network: schema_version = 99 is not supported"),
         (lambda d: d["populations"][1].pop("kind"), ValidationError,
          "population 'hidden': required field 'kind' is missing"),

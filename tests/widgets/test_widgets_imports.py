@@ -43,7 +43,7 @@ def _imported_modules(tree: ast.AST):
 def test_sources_found():
     assert {p.name for p in SOURCES} >= {"__init__.py", "network_editor.py", "parameter_panel.py",
                                          "stimulus_editor.py", "plots.py", "run_controls.py",
-                                         "sweep_panel.py"}
+                                         "sweep_panel.py", "resource_meter.py"}
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
@@ -82,7 +82,8 @@ VIEWERS = [obj for _, obj in inspect.getmembers(widgets, inspect.isclass) if iss
 
 def test_exports():
     assert {v.__name__ for v in VIEWERS} == {"NetworkEditor", "ParameterPanel", "StimulusEditor", "TracePlot",
-                                             "RasterPlot", "RunControls", "SweepPanel"}
+                                             "RasterPlot", "RunControls", "SweepPanel", "ResourceMeter",
+                                             "PopulationHeatmap", "RateSummary", "ResultsView", "DataDownloads"}
 
 
 @pytest.mark.parametrize("cls", VIEWERS, ids=lambda c: c.__name__)

@@ -68,6 +68,7 @@ def test_handles_per_kind(editor):
     assert types["pop_input"]["inputs"] == [] and types["pop_input"]["outputs"] is None  # source handle only
     assert types["pop_li"]["outputs"] == [] and types["pop_li"]["inputs"] is None  # target handle only
     assert types["pop_lif"]["inputs"] is None and types["pop_lif"]["outputs"] is None  # both
+    assert types["pop_aelif"]["inputs"] is None and types["pop_aelif"]["outputs"] is None  # both
 
 
 def test_bad_kind_rejected(editor):
@@ -79,9 +80,15 @@ def test_toolbar_add_buttons_call_on_add(editor):
     owner = Owner(editor)
     for kind, button in editor._add_buttons.items():
         button.clicks += 1
-    assert [c for c in owner.calls if c[0] == "on_add"] == [("on_add", "input"), ("on_add", "LIF"), ("on_add", "LI")]
-    assert [b.label for b in editor._add_buttons.values()] == ["+ Input", "+ LIF", "+ LI"]
-    assert len(flow_of(editor).nodes) == 6
+    assert [c for c in owner.calls if c[0] == "on_add"] == [("on_add", "input"), ("on_add", "LIF"), ("on_add", "LI"),
+                                                            ("on_add", "AELIF")]
+    assert [b.label for b in editor._add_buttons.values()] == ["+ Input", "+ LIF", "+ LI", "+ AdEx"]
+    assert [b.css_classes for b in editor._add_buttons.values()] == [
+        ["hx-add-input"], ["hx-add-lif"], ["hx-add-li"], ["hx-add-aelif"]]
+    nodes = flow_of(editor).nodes
+    assert len(nodes) == 7
+    assert (nodes[-1]["type"], nodes[-1]["label"], nodes[-1]["className"]) == (
+        "pop_aelif", "new · AELIF × 1", "hx-pop hx-pop-aelif")
 
 
 def test_connect_accepted_shows_owner_edge(editor):

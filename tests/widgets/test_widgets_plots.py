@@ -1,9 +1,13 @@
-"""TracePlot and RasterPlot: the data sources hold exactly the input numbers, in µs."""
+"""TracePlot and RasterPlot: the data sources hold exactly the input numbers (µs), streamed
+updates send only new samples, the raster bins above 20 000 spikes."""
 
 import numpy as np
 import pytest
+from bokeh.document import Document
+from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent, ColumnsStreamedEvent
 
 from hxstudio.widgets import MAX_TRACES, RasterPlot, TracePlot
+from hxstudio.widgets.plots import BIN_THRESHOLD, MAX_POINTS, MAX_SHOWN, display_stride
 
 T = 50
 TIME = np.arange(T) * 1e-6  # 1 µs steps
@@ -15,20 +19,49 @@ def traces():
     return {"hidden": rng.normal(120, 10, (T, 40)).astype(np.float32), "out": rng.normal(80, 5, (T, 3))}
 
 
+def shown(plot):
+    """``{neuron: y column}`` of the trace source."""
+    return {int(k[1:]): v for k, v in plot.trace_source.data.items() if k != "t"}
+
+
+class Events:
+    """Records the data-source events a Bokeh document would send to the browser."""
+
+    def __init__(self, *models):
+        self.doc = Document()
+        for model in models:
+            self.doc.add_root(model)
+        self.log = []
+        self.doc.callbacks.on_change(self.log.append)
+
+    def kinds(self, source):
+        kinds = (ColumnDataChangedEvent, ColumnsStreamedEvent, ColumnsPatchedEvent)
+        return [type(e).__name__ for e in self.log if isinstance(e, kinds) and e.model is source]
+
+    def streamed(self, source):
+        return [e.data for e in self.log if isinstance(e, ColumnsStreamedEvent) and e.model is source]
+
+
 def test_traces_equal_input_columns(traces):
     plot = TracePlot()
-    plot.update(TIME, traces, lines={"hidden": {"threshold": 150.0, "leak": 80.0}})
+    plot.update(TIME, traces, lines={"hidden": {"threshold": 150.0, "leak": 80.0, "reset": 60.0}})
     data = plot.trace_source.data
     assert plot.population == "hidden" and plot.param.population.objects == ["hidden", "out"]
-    assert len(data["ys"]) == MAX_TRACES == 32  # 40 neurons, capped
-    assert data["neuron"] == list(range(32))
+    assert plot.shown_neurons == list(range(32)) and MAX_TRACES == 32  # 40 neurons, capped
+    assert sorted(shown(plot)) == list(range(32))
     for i in (0, 7, 31):
-        np.testing.assert_array_equal(data["ys"][i], traces["hidden"][:, i])
-    np.testing.assert_allclose(data["xs"][0], np.arange(T))  # µs
-    assert plot.threshold_span.visible and plot.threshold_span.location == 150.0
-    assert plot.leak_span.visible and plot.leak_span.location == 80.0
+        np.testing.assert_array_equal(data[f"n{i}"], traces["hidden"][:, i])
+    np.testing.assert_allclose(data["t"], np.arange(T))  # µs
+    visible = [r for r in plot._renderers if r.visible]
+    assert [r.glyph.y for r in visible] == [f"n{i}" for i in range(32)]
+    assert visible[7].name == "hidden #7"
+    assert {k: (s.visible, s.location) for k, s in plot.spans.items()} == {
+        "threshold": (True, 150.0), "leak": (True, 80.0), "reset": (True, 60.0)}
     assert plot.figure.output_backend == "canvas"
     assert "µs" in plot.figure.xaxis[0].axis_label and "CADC LSB" in plot.figure.yaxis[0].axis_label
+    assert dict(plot._hover.tooltips) == {"neuron": "$name", "time": "@t{0.00} µs",
+                                          "value": "$snap_y{0.00} CADC LSB"}
+    assert plot._hover.renderers == plot._renderers
 
 
 def test_pick_population_and_range(traces):
@@ -36,17 +69,52 @@ def test_pick_population_and_range(traces):
     plot.update(TIME, traces)
     source = plot.trace_source
     plot.first, plot.count = 30, 5
-    assert source.data["neuron"] == [30, 31, 32, 33, 34]
-    np.testing.assert_array_equal(source.data["ys"][2], traces["hidden"][:, 32])
+    assert plot.shown_neurons == [30, 31, 32, 33, 34]
+    np.testing.assert_array_equal(source.data["n32"], traces["hidden"][:, 32])
+    assert sum(r.visible for r in plot._renderers) == 5
     plot.population = "out"
-    assert source.data["neuron"] == []  # first=30 is past the 3 neurons of "out"
+    assert shown(plot) == {}  # first=30 is past the 3 neurons of "out"
     plot.first = 0
-    assert source.data["neuron"] == [0, 1, 2]
-    np.testing.assert_array_equal(source.data["ys"][1], traces["out"][:, 1])
-    assert not plot.threshold_span.visible  # no lines for "out"
+    assert sorted(shown(plot)) == [0, 1, 2]
+    np.testing.assert_array_equal(source.data["n1"], traces["out"][:, 1])
+    assert not plot.spans["threshold"].visible  # no lines for "out"
     assert plot.trace_source is source  # updated in place
     with pytest.raises(ValueError):
         plot.count = 33
+
+
+def test_add_neuron_appends_and_caps_at_64(traces):
+    plot = TracePlot()
+    plot.update(TIME, traces)
+    plot.add_neuron("hidden", 37)
+    assert plot.shown_neurons == list(range(32)) + [37]
+    np.testing.assert_array_equal(plot.trace_source.data["n37"], traces["hidden"][:, 37])
+    plot.add_neuron("out", 2)  # another population: earlier picks go
+    assert plot.population == "out" and plot.picked == [2] and plot.shown_neurons == [0, 1, 2]
+    wide = {"p": np.arange(T * 100, dtype=np.float32).reshape(T, 100)}
+    plot.update(TIME, wide)
+    for i in range(40, 80):
+        plot.add_neuron("p", i)
+    assert len(plot.shown_neurons) == MAX_SHOWN == 64
+    assert plot.shown_neurons[-1] == 79 and 40 not in plot.shown_neurons  # the oldest picks drop
+    assert len(shown(plot)) == 64
+    with pytest.raises(ValueError, match="'nope'"):
+        plot.add_neuron("nope", 0)
+
+
+def test_observables_current_and_adaptation(traces):
+    plot = TracePlot()
+    current = {"hidden": traces["hidden"] * 2}
+    plot.update(TIME, traces, {"hidden": {"threshold": 150.0}}, current=current)
+    assert plot.param.observable.objects == ["membrane", "current"]  # no adaptation given: not offered
+    plot.observable = "current"
+    np.testing.assert_array_equal(plot.trace_source.data["n3"], current["hidden"][:, 3])
+    assert plot.figure.yaxis[0].axis_label == "synaptic current [model units]"
+    assert not plot.spans["threshold"].visible  # threshold lines only on the membrane
+    plot.update(TIME, traces, adaptation={"hidden": traces["hidden"] - 1})
+    assert plot.param.observable.objects == ["membrane", "adaptation"] and plot.observable == "membrane"
+    plot.observable = "adaptation"
+    np.testing.assert_array_equal(plot.trace_source.data["n0"], traces["hidden"][:, 0] - 1)
 
 
 def test_update_keeps_picked_population(traces):
@@ -55,7 +123,7 @@ def test_update_keeps_picked_population(traces):
     plot.population = "out"
     plot.update(TIME, {k: v + 1 for k, v in traces.items()})
     assert plot.population == "out"
-    np.testing.assert_array_equal(plot.trace_source.data["ys"][0], traces["out"][:, 0] + 1)
+    np.testing.assert_array_equal(plot.trace_source.data["n0"], traces["out"][:, 0] + 1)
     plot.update(TIME, {"hidden": traces["hidden"]})
     assert plot.population == "hidden"
 
@@ -65,36 +133,144 @@ def test_trace_shape_checked(traces):
         TracePlot().update(TIME[:-1], traces)
 
 
-def test_raster_positions():
-    spikes = {"in": np.zeros((T, 2), int), "hidden": np.zeros((T, 3), int)}
+def test_streamed_run_sends_only_new_samples(traces):
+    plot = TracePlot(count=4)
+    events = Events(plot.figure)
+    for k in (10, 25, 50):
+        plot.update(TIME[:k], {n: a[:k] for n, a in traces.items()}, partial=k < 50)
+    assert events.kinds(plot.trace_source) == ["ColumnDataChangedEvent", "ColumnsStreamedEvent",
+                                                "ColumnsStreamedEvent"]
+    first, second = events.streamed(plot.trace_source)
+    np.testing.assert_array_equal(first["t"], TIME[10:25] * 1e6)
+    np.testing.assert_array_equal(second["n3"], traces["hidden"][25:, 3])
+    assert set(first) == {"t", "n0", "n1", "n2", "n3"}
+    np.testing.assert_array_equal(plot.trace_source.data["n2"], traces["hidden"][:, 2])  # equals one-shot
+    plot.update(TIME[:5], {n: a[:5] for n, a in traces.items()}, partial=True)  # a new run: replaced
+    assert events.kinds(plot.trace_source)[-1] == "ColumnDataChangedEvent"
+    assert len(plot.trace_source.data["t"]) == 5
+
+
+def test_keep_previous_overlays_the_last_run(traces):
+    plot = TracePlot(count=3)
+    plot.update(TIME, traces)
+    plot.update(TIME, {k: v + 5 for k, v in traces.items()})
+    assert plot.previous_source.data["ys"] == []
+    plot.keep_previous = True
+    prev = plot.previous_source.data
+    assert prev["neuron"] == [0, 1, 2]
+    np.testing.assert_array_equal(prev["ys"][1], traces["hidden"][:, 1])  # the run before, not +5
+    np.testing.assert_array_equal(plot.trace_source.data["n1"], traces["hidden"][:, 1] + 5)
+    plot.keep_previous = False
+    assert plot.previous_source.data["ys"] == []
+
+
+def test_long_traces_are_decimated():
+    steps = 10_000
+    time = np.arange(steps) * 1e-6
+    array = np.arange(steps * 2, dtype=np.float32).reshape(steps, 2)
+    plot = TracePlot()
+    plot.update(time, {"p": array})
+    assert display_stride(steps) == 4 and display_stride(4000) == 1 and display_stride(4001) == 2
+    assert len(plot.trace_source.data["t"]) == 2500 <= MAX_POINTS
+    np.testing.assert_array_equal(plot.trace_source.data["n1"], array[::4, 1])
+    np.testing.assert_array_equal(plot.trace_source.data["t"], time[::4] * 1e6)
+
+
+def test_raster_bands_and_positions():
+    spikes = {"in": np.zeros((T, 2), int), "hidden": np.zeros((T, 4), int), "one": np.zeros((T, 1), int)}
     spikes["in"][[4, 10], [1, 0]] = 1
     spikes["hidden"][[2, 10, 40], [2, 2, 0]] = 1
+    spikes["one"][7, 0] = 1
     plot = RasterPlot()
     plot.update(TIME, spikes)
     data = plot.raster_source.data
-    got = sorted(zip(data["x"].tolist(), data["y"].tolist(), data["population"].tolist(), data["neuron"].tolist()))
-    assert got == [(2.0, 4, "hidden", 2), (4.0, 1, "in", 1), (10.0, 0, "in", 0), (10.0, 4, "hidden", 2),
-                   (40.0, 2, "hidden", 0)]
-    assert len(set(data["color"][data["population"] == "in"])) == 1
-    assert set(data["color"][data["population"] == "in"]) != set(data["color"][data["population"] == "hidden"])
-    assert list(plot.figure.yaxis[0].ticker.ticks) == [0.5, 3.0]
-    assert plot.figure.yaxis[0].major_label_overrides == {0.5: "in", 3.0: "hidden"}
-    assert plot._separators.data["y"] == [1.5]
-    assert (plot.figure.y_range.start, plot.figure.y_range.end) == (-0.5, 4.5)
+    got = list(zip(data["x"].tolist(), data["y"].tolist(), data["population"], data["neuron"].tolist()))
+    assert got == [(2.0, 1.625, "hidden", 2), (4.0, 0.75, "in", 1), (7.0, 2.5, "one", 0), (10.0, 0.25, "in", 0),
+                   (10.0, 1.625, "hidden", 2), (40.0, 1.125, "hidden", 0)]
+    assert plot._colors.factors == ["in", "hidden", "one"]  # one colour per population
+    assert list(plot.figure.yaxis[0].ticker.ticks) == [0.5, 1.5, 2.5]  # one band each: labels 1 band apart
+    assert plot.figure.yaxis[0].major_label_overrides == {0.5: "in", 1.5: "hidden", 2.5: "one"}
+    assert plot._separators.data["y"] == [1, 2]
+    assert (plot.figure.y_range.start, plot.figure.y_range.end) == (0, 3)
     assert (plot.figure.x_range.start, plot.figure.x_range.end) == (0.0, 49.0)
-    assert plot.shown == plot.total == 5
-    assert plot.figure.renderers[0].glyph.marker == "dash"
+    assert plot.total == 6 and not plot.binned
+    assert plot._ticks.glyph.marker == "dash"
+    ticks_hover, binned_hover = [t for t in plot.figure.tools if type(t).__name__ == "HoverTool"]
+    assert ticks_hover.renderers == [plot._ticks] and dict(ticks_hover.tooltips) == {
+        "population": "@population", "neuron": "@neuron", "time": "@x{0.00} µs"}
+    assert binned_hover.renderers == [plot._image] and dict(binned_hover.tooltips)["spikes"] == "@image"
 
 
-def test_raster_cap():
-    plot = RasterPlot(max_spikes=10)
-    plot.update(TIME, {"p": np.ones((T, 4), int)})
-    assert (plot.shown, plot.total) == (10, 200)
-    assert plot.raster_source.data["x"].max() <= 2.0  # the earliest spikes are kept
-    assert "10 of 200" in plot.figure.title.text
+def test_raster_streams_new_spikes_only():
+    rng = np.random.default_rng(1)
+    spikes = {"p": (rng.random((T, 5)) < 0.2).astype(np.float32)}
+    plot = RasterPlot()
+    events = Events(plot.figure)
+    for k in (20, 50):
+        plot.update(TIME[:k], {"p": spikes["p"][:k]}, partial=k < 50)
+    assert events.kinds(plot.raster_source) == ["ColumnDataChangedEvent", "ColumnsStreamedEvent"]
+    (new,) = events.streamed(plot.raster_source)
+    steps, neurons = np.nonzero(spikes["p"][20:])
+    np.testing.assert_array_equal(new["x"], TIME[20 + steps] * 1e6)
+    assert len(plot.raster_source.data["x"]) == plot.total == int(spikes["p"].sum())
+
+
+def test_raster_bins_100k_spikes():
+    rng = np.random.default_rng(2)
+    steps = 2000
+    spikes = {"a": (rng.random((steps, 80)) < 0.5).astype(np.float32), "b": np.zeros((steps, 1), np.float32)}
+    spikes["b"][::10] = 1
+    total = int(spikes["a"].sum() + spikes["b"].sum())
+    assert total > 80_000
+    plot = RasterPlot()
+    plot.update(np.arange(steps) * 1e-6, spikes)
+    assert plot.binned and plot.total == total > BIN_THRESHOLD
+    assert len(plot.raster_source.data["x"]) == 0  # no spike glyphs at all: ≤ 20 000
+    images = plot.binned_source.data["image"]
+    assert len(images) == 2 and plot.bin_steps == 4  # 2000 steps → 500 bins of 4 steps
+    assert images[0].shape == (80, 500) and images[1].shape == (1, 500)
+    assert sum(float(i.sum()) for i in images) == total
+    np.testing.assert_array_equal(images[0][:, 1], spikes["a"][4:8].sum(axis=0))  # bin 1 = steps 4…7
+    assert plot.binned_source.data["y"] == [0, 1] and plot.binned_source.data["dh"] == [1, 1]
+    assert plot._colorbar.visible
+    plot.update(np.arange(steps) * 1e-6, {"a": spikes["b"]})  # few spikes again: ticks
+    assert not plot.binned and len(plot.raster_source.data["x"]) == 200 and plot.binned_source.data["image"] == []
 
 
 def test_raster_empty():
     plot = RasterPlot()
     plot.update(TIME, {})
-    assert len(plot.raster_source.data["x"]) == 0
+    assert len(plot.raster_source.data["x"]) == 0 and plot.total == 0
+
+
+def test_streamed_long_run_resends_when_the_stride_doubles():
+    steps = 9000
+    time = np.arange(steps) * 1e-6
+    array = np.arange(steps * 2, dtype=np.float32).reshape(steps, 2)
+    plot = TracePlot()
+    events = Events(plot.figure)
+    for k in (3000, 4000, 6000, 9000):
+        plot.update(time[:k], {"p": array[:k]}, partial=k < steps)
+    # 3000, 4000: stride 1 (stream); 6000: stride 2 (resend); 9000: stride 4 (resend)
+    assert events.kinds(plot.trace_source) == ["ColumnDataChangedEvent", "ColumnsStreamedEvent",
+                                                "ColumnDataChangedEvent", "ColumnDataChangedEvent"]
+    np.testing.assert_array_equal(plot.trace_source.data["n0"], array[::4, 0])  # as a one-shot update
+
+
+def test_streamed_binned_raster_patches_only_new_bins():
+    rng = np.random.default_rng(5)
+    steps = 1000
+    time = np.arange(steps) * 1e-6
+    spikes = (rng.random((steps, 60)) < 0.5).astype(np.float32)  # ≈ 30 000 spikes
+    plot = RasterPlot()
+    events = Events(plot.figure)
+    for k in (800, 900, 1000):
+        plot.update(time[:k], {"p": spikes[:k]}, partial=k < steps)
+    assert plot.binned and plot.bin_steps == 2
+    assert events.kinds(plot.binned_source) == ["ColumnDataChangedEvent", "ColumnsPatchedEvent",
+                                                 "ColumnsPatchedEvent"]
+    (index, values), = [e for e in events.log if isinstance(e, ColumnsPatchedEvent)][0].patches["image"]
+    assert index == (0, slice(0, 60), slice(400, 450))  # steps 800…899 = bins 400…449
+    image = plot.binned_source.data["image"][0]
+    np.testing.assert_array_equal(image[:, :500], spikes.reshape(500, 2, 60).sum(axis=1).T)  # = one-shot
+    assert np.isnan(image[:, 500:]).all() and np.nansum(image) == spikes.sum() == plot.total

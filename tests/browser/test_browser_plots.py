@@ -1,0 +1,58 @@
+"""The plots in a real browser: heatmap click adds a trace, SVG and CSV downloads, plot options.
+
+Uses the session ``server`` and the guarded ``page`` (no external request, no console error).
+"""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# screen position of (x, y) in data units of the figure called `name`: page coordinates
+_POINT_JS = """([name, fx, y]) => {
+    for (const doc of Bokeh.documents) {
+        const fig = doc.get_model_by_name(name)
+        if (fig == null) continue
+        const view = Bokeh.index.find_one(fig)
+        const box = view.canvas_view.el.getBoundingClientRect()
+        const x = fig.x_range.start + fx * (fig.x_range.end - fig.x_range.start)
+        return {x: box.left + view.frame.x_scale.compute(x), y: box.top + view.frame.y_scale.compute(y)}
+    }
+    return null
+}"""
+
+
+def test_heatmap_row_click_adds_that_neurons_trace(page, ui):
+    heatmap = ui.wait_for(lambda: ui.source(page, "hx-heatmap-source"), what="heatmap data")
+    assert heatmap["dh"] == [120]  # every hidden neuron of the Yin-Yang example is a row
+    before = ui.source(page, "hx-trace-source")
+    assert "n100" not in before and "n31" in before
+    page.locator(".hx-heatmap").scroll_into_view_if_needed()
+    point = page.evaluate(_POINT_JS, ["hx-heatmap-figure", 0.5, 100.1])
+    page.mouse.click(point["x"], point["y"])
+    after = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and "n100" in d and d,
+                        what="neuron 100's trace after the heatmap click")
+    assert after["n100"] == pytest.approx([row[100] for row in _transpose(heatmap["image"][0], 120)], abs=1e-4)
+    assert len([k for k in after if k.startswith("n")]) == 33
+
+
+def _transpose(flat, rows):
+    """The heatmap image (rows = neurons, flat in the browser) as time-major rows."""
+    columns = len(flat) // rows
+    return [[flat[r * columns + c] for r in range(rows)] for c in range(columns)]
+
+
+def test_svg_and_csv_downloads_and_plot_options(page, ui):
+    ui.wait_for(lambda: ui.source(page, "hx-trace-source"), what="trace data")
+    for selector in (".hx-keep-previous", ".hx-webgl", ".hx-download-csv", ".hx-download-npz"):
+        assert page.locator(selector).count() == 1, selector
+    with page.expect_download(timeout=15_000) as svg:
+        page.locator('.hx-trace-plot [title="Save as SVG"]').first.click()
+    assert svg.value.suggested_filename == "trace.svg"
+    text = open(svg.value.path(), encoding="utf-8").read()
+    assert text.lstrip().startswith("<svg") and "<path" in text  # vector paths, not an embedded bitmap
+    with page.expect_download(timeout=15_000) as data:
+        page.locator(".hx-download-csv button, .hx-download-csv a").first.click()
+    assert data.value.suggested_filename.endswith(".csv")
+    lines = open(data.value.path(), encoding="utf-8").read().splitlines()
+    assert lines[0].startswith("time_s,") and "hidden/membrane_cadc/b0/n0" in lines[0].split(",")
+    assert len(lines) == 1 + 38  # header + 38 steps
