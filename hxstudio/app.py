@@ -14,7 +14,7 @@ import io
 import threading
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import panel as pn
@@ -40,7 +40,7 @@ __all__ = ["Studio", "serve", "extension"]
 _DEFAULT_SIZES = {"input": 1, "LIF": 10, "LI": 3, "AELIF": 1}
 _ROW = 110.0  # px between canvas rows of new nodes
 #: Seconds between two partial plot updates of a running run (≈ 10 updates/s, ui-notes §B.3).
-PARTIAL_INTERVAL = 0.1
+PARTIAL_INTERVAL = 0.25
 #: Seconds of quiet after an edit before auto-run starts a run (a burst of edits runs once).
 #: Short because the parameter panel reports a slider only on release and a box on Enter/blur:
 #: edits come from discrete user actions, and the delay counts fully against the tuning latency.
@@ -68,6 +68,7 @@ class Studio(pn.viewable.Viewer):
         self.result = None
         self.selected = None  # ("node", name) | ("edge", name) | None
         self._live = None     # _LiveRun of the latest run
+        self._note = ""       # import summary, said before the next run's report
         self._shown = {}      # plot → (time, arrays, partial) it shows: unchanged data is not re-sent
         self._edits = 0       # document edits so far (auto-run runs after the last of a burst)
         self._editor = NetworkEditor()
@@ -325,7 +326,6 @@ class Studio(pn.viewable.Viewer):
             except Exception as exc:  # never lose the open project to an unexpected failure
                 self._report(f"{filename}: import failed: {exc}", error=True)
                 return
-        self.open(network)
         flags = network.flags()
         summary = (f"imported {filename}: {len(network.populations)} populations, "
                    f"{len(network.projections)} projections, dt = {network.dt * 1e6:g} µs")
@@ -334,7 +334,7 @@ class Studio(pn.viewable.Viewer):
         notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
         if notes:
             summary += "; " + "; ".join(notes)
-        self._report(f"{summary} — {self.message}")
+        self.open(network, note=summary)
 
     def _show_target(self) -> None:
         """Selector value, its disabled option and the resource meter (emulator, hardware) for the
@@ -382,12 +382,15 @@ class Studio(pn.viewable.Viewer):
 
     # -- actions ----------------------------------------------------------------------------
 
-    def open(self, network: Network) -> None:
-        """Replace the document (after an upload or example pick) and run it."""
+    def open(self, network: Network, note: str = "") -> None:
+        """Replace the document (after an upload or example pick) and run it.
+
+        ``note`` (e.g. an import summary) is shown now and kept in front of the run's report."""
         self.network = network
         self.selected = None
         self._refresh_document()
-        self._report(f"opened {network.name!r}")
+        self._note = note
+        self._report(note or f"opened {network.name!r}")
         self.run()
 
     def run(self, background: bool | None = None) -> None:
@@ -437,14 +440,26 @@ class Studio(pn.viewable.Viewer):
     def _on_run_progress(self, live: "_LiveRun") -> None:
         """(worker thread) After a chunk: post a partial update unless one is pending or the last
         went out less than :data:`PARTIAL_INTERVAL` s ago."""
+        if live.pending:
+            # back-pressure: a busy worker thread starves the server's event loop of the GIL, so
+            # wait (briefly) until the pending update has gone out before computing on
+            live.drained.wait(PARTIAL_INTERVAL)
+            return
         now = time.monotonic()
-        if live.pending or now - live.posted < PARTIAL_INTERVAL:
+        if now - live.posted < PARTIAL_INTERVAL:
             return
         live.posted, live.pending = now, True
+        live.drained.clear()
         self._post(live, lambda: self._show_progress(live))
 
     def _show_progress(self, live: "_LiveRun") -> None:
-        live.pending = False
+        try:
+            self._show_partial(live)
+        finally:
+            live.pending = False
+            live.drained.set()
+
+    def _show_partial(self, live: "_LiveRun") -> None:
         session = live.session
         if live is not self._live or not session.running:
             return
@@ -463,11 +478,13 @@ class Studio(pn.viewable.Viewer):
         with pn.io.hold():
             self._controls.param.update(busy=False, progress="")
             result = session.result()
+            note, self._note = self._note, ""
+            prefix = f"{note} — " if note else ""
             if session.state == "failed" or result is None:
                 if live.shown and self.result is not None:
                     self._show_result(self.result)  # the failed run's partial plots go
                 if session.state == "failed":
-                    self._report(f"run failed: {session.error}", error=True)
+                    self._report(f"{prefix}run failed: {session.error}", error=True)
                 else:
                     self._report("stopped before the first step; the previous results stay")
                 return
@@ -475,9 +492,9 @@ class Studio(pn.viewable.Viewer):
             self._show_result(result)
             counts = ", ".join(f"{n}: {c}" for n, c in result.spike_counts().items()) or "none"
             if session.state == "stopped":
-                self._report(f"stopped at {session.progress} — spikes {counts}")
+                self._report(f"{prefix}stopped at {session.progress} — spikes {counts}")
             else:
-                self._report(f"ran {len(result.time)} steps on the {result.target} — spikes {counts}")
+                self._report(f"{prefix}ran {len(result.time)} steps on the {result.target} — spikes {counts}")
 
     def _show_result(self, result, partial: bool = False) -> None:
         """Plot batch entry 0 of ``result``. ``partial``: the run is still going and a later call
@@ -497,6 +514,11 @@ class Studio(pn.viewable.Viewer):
         with pn.io.hold():
             self._traces.update(result.time, data["traces"], lines, current=data["current"],
                                 adaptation=data["adaptation"], partial=partial, madc=_madc_overlay(result))
+            if partial:
+                # while a run goes on only the traces stream: re-drawing the heatmap, raster and
+                # rates on every partial update kept headless chromium busy for seconds per
+                # update (measured with the CDP profiler); they follow with the final result
+                return
             if self._unshown("heatmap", result.time, data["traces"], partial):
                 self._plots.heatmap.update(result.time, data["traces"], partial=partial)
             if self._unshown("raster", result.time, data["spikes"], partial):
@@ -534,13 +556,15 @@ def _madc_overlay(result):
 class _LiveRun:
     """How the studio follows one :class:`~hxstudio.streaming.RunSession`: the served document
     to post updates to (``None``: call directly), when the last partial update was posted,
-    whether one is still pending and whether partial plots are on screen."""
+    whether one is still pending (``drained`` is set once it has been shown) and whether partial
+    plots are on screen."""
 
     session: object
     doc: object
     posted: float
     pending: bool = False
     shown: bool = False
+    drained: threading.Event = field(default_factory=threading.Event)
 
 
 def _served_document():

@@ -146,6 +146,9 @@ class TracePlot(Viewer):
 
     def __init__(self, **params: Any):
         self.trace_source = ColumnDataSource(dict(t=np.zeros(0)), name="hx-trace-source")
+        # hidden pool renderers point here: BokehJS recomputes every renderer of a source on each
+        # stream, so renderers kept for later must not hang on the live source
+        self._idle_source = ColumnDataSource(dict(t=np.zeros(0)))
         self.previous_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[]), name="hx-trace-previous")
         self.figure = new_figure("hx-trace-figure", y_axis_label="membrane [CADC LSB]")
         self.figure.multi_line("xs", "ys", line_color="#999999", line_alpha=0.4, line_width=1,
@@ -263,19 +266,20 @@ class TracePlot(Viewer):
         data = {"t": self._time[steps] * 1e6}
         data.update({f"n{i}": np.ascontiguousarray(array[steps, i]) for i in neurons})
         if len(self._renderers) < len(neurons):  # grow the pool in one go (one document change)
-            new = [GlyphRenderer(data_source=self.trace_source, glyph=Line(x="t", y="t", line_width=1.2),
+            new = [GlyphRenderer(data_source=self._idle_source, glyph=Line(x="t", y="t", line_width=1.2),
                                  visible=False) for _ in range(len(neurons) - len(self._renderers))]
             self._renderers += new
             self.figure.renderers = [*self.figure.renderers, *new]
             self._hover.renderers = list(self._renderers)
         for renderer in self._renderers[len(neurons):]:
             if renderer.visible:
-                renderer.update(visible=False, name=None)
                 renderer.glyph.y = "t"  # a column that always exists
+                renderer.update(visible=False, name=None, data_source=self._idle_source)
         self.trace_source.data = data
         for renderer, neuron in zip(self._renderers, neurons):
             name = f"{self.population} #{neuron}"
             if renderer.name != name or not renderer.visible:  # re-runs leave the renderers alone
+                renderer.data_source = self.trace_source
                 renderer.glyph.update(y=f"n{neuron}", line_color=Category10_10[neuron % 10])
                 renderer.update(name=name, visible=True)
         self._set_labels()

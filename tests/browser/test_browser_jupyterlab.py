@@ -12,6 +12,7 @@ Set ``HXSTUDIO_NOTEBOOK_SCREENSHOT=docs/notebook.png`` to save the README's scre
 
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -94,7 +95,9 @@ def test_notebook_01_runs_in_jupyterlab(jupyterlab, guarded_page):
     url, token, log = jupyterlab
     with guarded_page(f"{url}/lab/tree/{NOTEBOOK.name}?token={token}", ".jp-Notebook", timeout=START_S * 1000) as page:
         idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
-        page.wait_for_selector(idle, timeout=START_S * 1000)  # the kernel is up
+        page.locator(".jp-Notebook .jp-RenderedMarkdown h1").first.wait_for(timeout=START_S * 1000)  # cells shown
+        page.locator(".jp-StatusBar-TextItem").filter(has_text=re.compile(r"ipykernel\) \| Idle")).wait_for(
+            timeout=START_S * 1000)  # the kernel is connected (the execution indicator is idle before that)
         _run_all_cells(page)
         # the studio, inline in the last code cell: three populations on the canvas, Bokeh plots
         try:

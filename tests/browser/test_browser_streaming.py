@@ -10,7 +10,7 @@ from hxstudio.network import ConstantInit, Network, PoissonRate
 
 pytestmark = pytest.mark.browser
 
-STEPS = 3_900  # below the plots' 4000-point decimation: every partial update streams
+STEPS = 12_000  # long enough (several s) for the page to show several partial updates
 
 
 def _upload(page, network: Network, name: str) -> None:
@@ -39,7 +39,7 @@ def _extent(page, ui) -> float:
 
 def _long_recurrent() -> Network:
     """8 LIF neurons with a self-projection (a RecurrentGroup, stepped one step at a time) over
-    3 900 steps: several seconds of computing on this machine (≈ 1.5 ms per step)."""
+    12 000 steps: several seconds of computing on this machine (≈ 1.5 ms per step)."""
     net = Network(name="long recurrent run", dt=1e-6, duration=STEPS * 1e-6)
     net.add_population("in", "input", 4, stimulus=PoissonRate(rate=20e3, seed=1), position=(40.0, 100.0))
     net.add_population("ring", "LIF", 8, position=(300.0, 100.0))
