@@ -275,11 +275,13 @@ class TracePlot(Viewer):
             if renderer.visible:
                 renderer.glyph.y = "t"  # a column that always exists
                 renderer.update(visible=False, name=None, data_source=self._idle_source)
+        for renderer in self._renderers[:len(neurons)]:  # attach first: the data change is then an event
+            if renderer.data_source is not self.trace_source:
+                renderer.data_source = self.trace_source
         self.trace_source.data = data
         for renderer, neuron in zip(self._renderers, neurons):
             name = f"{self.population} #{neuron}"
             if renderer.name != name or not renderer.visible:  # re-runs leave the renderers alone
-                renderer.data_source = self.trace_source
                 renderer.glyph.update(y=f"n{neuron}", line_color=Category10_10[neuron % 10])
                 renderer.update(name=name, visible=True)
         self._set_labels()

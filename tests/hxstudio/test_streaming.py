@@ -111,14 +111,14 @@ def test_studio_streams_partial_results_and_stops():
         original(result, partial=partial)
 
     studio._show_result = record
-    studio.network = _big(50_000)
+    studio.network = _big(100_000, size=512)
     studio.run(background=True)
     session = studio.run_session
     deadline = time.monotonic() + 60
     while sum(p for _, p in shown) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert studio._controls.busy and not studio._controls._stop.disabled
-    assert studio._controls.progress.endswith(" / 50000 µs")
+    assert studio._controls.progress.endswith(" / 100000 µs")
     studio._controls.click_stop()
     assert session.state == "stopped"
     partial_lengths = [n for n, p in shown if p]
@@ -126,7 +126,7 @@ def test_studio_streams_partial_results_and_stops():
     assert shown[-1] == (session.done, False)            # the stopped run's steps stay on screen
     assert studio.result is not first and len(studio.result.time) == session.done
     assert not studio._controls.busy and studio._controls.progress == ""
-    assert studio.message.startswith(f"stopped at {session.done:g} / 50000 µs")
+    assert studio.message.startswith(f"stopped at {session.done:g} / 100000 µs")
 
 
 def test_studio_failed_run_keeps_the_previous_results(monkeypatch):
