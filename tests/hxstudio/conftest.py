@@ -35,3 +35,17 @@ def stand_in_source():
     """Python source that installs the stand-in in a fresh interpreter (for scripts run in a
     subprocess with ``python -c``)."""
     return _STAND_IN
+
+
+@pytest.fixture
+def six_hundred_lif():
+    """A project that fits the mock but not the chip: 2 × 300 LIF neurons on the emulator target."""
+    from hxstudio.network import Network
+
+    net = Network(name="600 LIF", duration=20e-6, target="emulator")
+    net.add_population("in", "input", 2)
+    net.add_population("a", "LIF", 300)
+    net.add_population("b", "LIF", 300)
+    net.add_projection("in", "a")
+    net.add_projection("a", "b")
+    return net

@@ -7,7 +7,6 @@ from hxstudio.app import Studio
 from hxstudio.backend.chip import default_chip
 from hxstudio.codegen import export_hxtorch
 from hxstudio.examples import psp, yinyang
-from hxstudio.network import Network
 
 
 def test_hardware_option_is_disabled_with_the_reason_without_hxtorch(no_hxtorch):
@@ -82,15 +81,10 @@ def test_meter_follows_every_edit_and_turns_red_when_over():
     assert not meter.visible
 
 
-def test_six_hundred_lif_run_shows_the_resource_error_and_keeps_everything():
+def test_six_hundred_lif_run_shows_the_resource_error_and_keeps_everything(six_hundred_lif):
     studio = Studio(psp())
     good = studio.result
-    network = Network(name="600 LIF", duration=20e-6, target="emulator")
-    network.add_population("in", "input", 2)
-    network.add_population("a", "LIF", 300)
-    network.add_population("b", "LIF", 300)
-    network.add_projection("in", "a")
-    network.add_projection("a", "b")
+    network = six_hundred_lif
     studio.open(network)
     message = "population 'b' needs 300 neuron circuits, 212 of 512 are free"
     assert studio._controls.error == f"run failed: {message}"

@@ -27,14 +27,6 @@ def run_fresh(network: Network, **kwargs):
     return hxstudio.run(network, **kwargs)
 
 
-def six_hundred_lif() -> Network:
-    net = Network(name="too big", duration=20e-6, target="emulator")
-    net.add_population("in", "input", 2)
-    net.add_population("a", "LIF", 300)
-    net.add_population("b", "LIF", 300)
-    net.add_projection("in", "a")
-    net.add_projection("a", "b")
-    return net
 
 
 # -- document ---------------------------------------------------------------------------------
@@ -187,8 +179,8 @@ def test_madc_probe_chooses_the_recorded_neuron():
 # -- resources ---------------------------------------------------------------------------------------
 
 
-def test_six_hundred_lif_are_refused_on_the_emulator_and_run_on_the_mock():
-    net = six_hundred_lif()
+def test_six_hundred_lif_are_refused_on_the_emulator_and_run_on_the_mock(six_hundred_lif):
+    net = six_hundred_lif
     usage = resource_usage(net)
     assert not usage.ok and usage.neurons_used == 600 and usage.neurons_total == 512
     assert usage.error == "population 'b' needs 300 neuron circuits, 212 of 512 are free"
