@@ -69,7 +69,7 @@ class Studio(pn.viewable.Viewer):
         self.selected = None  # ("node", name) | ("edge", name) | None
         self._live = None     # _LiveRun of the latest run
         self._note = ""       # import summary, said before the next run's report
-        self._shown = {}      # plot → (time, arrays, partial) it shows: unchanged data is not re-sent
+        self._shown = {}      # plot → (time, arrays) it shows: unchanged data is not re-sent
         self._edits = 0       # document edits so far (auto-run runs after the last of a burst)
         self._editor = NetworkEditor()
         self._params = ParameterPanel()
@@ -519,18 +519,18 @@ class Studio(pn.viewable.Viewer):
                 # rates on every partial update kept headless chromium busy for seconds per
                 # update (measured with the CDP profiler); they follow with the final result
                 return
-            if self._unshown("heatmap", result.time, data["traces"], partial):
-                self._plots.heatmap.update(result.time, data["traces"], partial=partial)
-            if self._unshown("raster", result.time, data["spikes"], partial):
-                self._raster.update(result.time, data["spikes"], partial=partial)
+            if self._unshown("heatmap", result.time, data["traces"]):
+                self._plots.heatmap.update(result.time, data["traces"])
+            if self._unshown("raster", result.time, data["spikes"]):
+                self._raster.update(result.time, data["spikes"])
                 self._plots.rates.update(data["spikes"], len(result.time) * result.dt)
 
-    def _unshown(self, plot: str, time, arrays: dict, partial: bool) -> bool:
+    def _unshown(self, plot: str, time, arrays: dict) -> bool:
         """Whether ``plot`` must be updated: its data differ from the complete result it shows
         (e.g. an edit of a neuron parameter leaves the spikes of a run without spikes alike)."""
         shown = self._shown.get(plot)
-        self._shown[plot] = (time, arrays, partial)
-        return (partial or shown is None or shown[2] or not np.array_equal(shown[0], time)
+        self._shown[plot] = (time, arrays)
+        return (shown is None or not np.array_equal(shown[0], time)
                 or shown[1].keys() != arrays.keys()
                 or not all(np.array_equal(shown[1][k], v) for k, v in arrays.items()))
 
