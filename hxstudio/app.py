@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import threading
 import time
 import warnings
@@ -41,9 +42,9 @@ _DEFAULT_SIZES = {"input": 1, "LIF": 10, "LI": 3, "AELIF": 1}
 _ROW = 110.0  # px between canvas rows of new nodes
 #: Seconds between two partial plot updates of a running run (≈ 10 updates/s, ui-notes §B.3).
 PARTIAL_INTERVAL = 0.25
-#: Seconds of quiet after an edit before auto-run starts a run (a burst of edits runs once).
-#: Short because the parameter panel reports a slider only on release and a box on Enter/blur:
-#: edits come from discrete user actions, and the delay counts fully against the tuning latency.
+#: Auto-run's debounce window in s: an edit after a quiet spell of at least this long runs at
+#: once (the delay would count fully against the tuning latency); edits that follow each other
+#: closer than this form a burst, which runs once more, this long after its last edit.
 AUTO_RUN_DELAY = 0.05
 
 
@@ -71,6 +72,7 @@ class Studio(pn.viewable.Viewer):
         self._note = ""       # import summary, said before the next run's report
         self._shown = {}      # plot → (time, arrays) it shows: unchanged data is not re-sent
         self._edits = 0       # document edits so far (auto-run runs after the last of a burst)
+        self._last_edit = -math.inf  # time.monotonic() of the latest edit
         self._editor = NetworkEditor()
         self._params = ParameterPanel()
         self._stimulus = StimulusEditor()
@@ -219,13 +221,20 @@ class Studio(pn.viewable.Viewer):
         return True
 
     def _changed(self) -> None:
-        """After a document edit: with auto-run on, run once the edits pause for
-        :data:`AUTO_RUN_DELAY` s (a newer edit restarts the wait; the run supersedes one in
-        progress)."""
+        """After a document edit, with auto-run on: run at once if the previous edit lies at
+        least :data:`AUTO_RUN_DELAY` s back; otherwise the edit belongs to a burst, which runs
+        once more when it has paused for :data:`AUTO_RUN_DELAY` s (a newer edit restarts the
+        wait). A run supersedes the one in progress."""
         if not self._controls.auto_run:
             return
         self._edits += 1
         edit = self._edits
+        now = time.monotonic()
+        quiet, self._last_edit = now - self._last_edit >= AUTO_RUN_DELAY, now
+        if quiet:
+            self.run()
+            self._last_edit = time.monotonic()  # a foreground run (no server) took its time
+            return
 
         def due():
             if edit == self._edits:
@@ -466,7 +475,8 @@ class Studio(pn.viewable.Viewer):
         result = session.result()
         with pn.io.hold():  # one message: the new samples and the progress
             if result is not None:
-                self._show_result(result, partial=True)
+                self._show_result(result, partial=True,
+                                  t_end=float(result.time[0]) + (session.steps - 1) * result.dt)
                 live.shown = True
             # the controls turn busy with the first partial: a quick run sends only its result
             self._controls.param.update(busy=True, progress=session.progress)
@@ -496,9 +506,10 @@ class Studio(pn.viewable.Viewer):
             else:
                 self._report(f"{prefix}ran {len(result.time)} steps on the {result.target} — spikes {counts}")
 
-    def _show_result(self, result, partial: bool = False) -> None:
+    def _show_result(self, result, partial: bool = False, t_end: float | None = None) -> None:
         """Plot batch entry 0 of ``result``. ``partial``: the run is still going and a later call
-        brings the same run with more steps; the plots then send only the new samples."""
+        brings the same run with more steps; the plots then send only the new samples. ``t_end``
+        (s): the last time step the running run will reach (the time axes span it)."""
         observables = {"traces": "membrane_cadc", "current": "current", "adaptation": "adaptation_cadc",
                        "spikes": "spikes"}
         data = {key: {} for key in observables}
@@ -513,7 +524,8 @@ class Studio(pn.viewable.Viewer):
                 lines[name] = {k: mean_value(params[k]) for k in ("threshold", "leak", "reset") if k in params}
         with pn.io.hold():
             self._traces.update(result.time, data["traces"], lines, current=data["current"],
-                                adaptation=data["adaptation"], partial=partial, madc=_madc_overlay(result))
+                                adaptation=data["adaptation"], partial=partial, madc=_madc_overlay(result),
+                                t_end=t_end)
             if partial:
                 # while a run goes on only the traces stream: re-drawing the heatmap, raster and
                 # rates on every partial update kept headless chromium busy for seconds per

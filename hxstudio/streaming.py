@@ -79,8 +79,10 @@ class RunSession:
 
     def start(self, background: bool = True) -> "RunSession":
         """Build the network and run it, in a daemon worker thread if ``background`` (returns at
-        once), else in the calling thread (returns when done). Errors never propagate: they end
-        the run with ``state == "failed"`` and :attr:`error` set.
+        once; the worker builds a copy of the document taken now, so the caller's thread is free
+        at once and later edits do not change this run), else in the calling thread (returns
+        when done). Errors never propagate: they end the run (a failed build too) with
+        ``state == "failed"`` and :attr:`error` set.
 
         Raises:
             RuntimeError: the session was started before.
@@ -88,17 +90,12 @@ class RunSession:
         if self.state != "new":
             raise RuntimeError("RunSession.start: a session runs once; create a new one")
         self.state = "running"
-        try:
-            built = self._build()
-        except Exception as exc:  # a failed build is a failed run
-            self._end(exc)
-            return self
         if background:
-            self._thread = threading.Thread(target=self._work, args=(built,), daemon=True,
-                                            name="hxstudio-run")
+            self.network = self.network.model_copy(deep=True)
+            self._thread = threading.Thread(target=self._work, daemon=True, name="hxstudio-run")
             self._thread.start()
         else:
-            self._work(built)
+            self._work()
         return self
 
     def stop(self, timeout: float = 2.0) -> bool:
@@ -155,10 +152,10 @@ class RunSession:
             built.experiment, _experiment_type()) else None
         return built, chunked
 
-    def _work(self, prepared) -> None:
-        built, chunked = prepared
+    def _work(self) -> None:
         started = time.perf_counter()
         try:
+            built, chunked = self._build()
             if chunked is None:  # another namespace (hxtorch): one run, as the chip does
                 with torch.no_grad():
                     self.hxsnn.run(built.experiment, built.steps)

@@ -24,7 +24,7 @@ from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LinearColorMappe
 from bokeh.palettes import Viridis256
 from panel.viewable import Viewer
 
-from .plots import _as_recording, _as_time, continues, display_stride, new_figure
+from .plots import _as_recording, _as_time, continues, display_stride, new_figure, nice_range, set_range, time_range_us
 
 __all__ = ["HEATMAP_COLUMNS", "PopulationHeatmap"]
 
@@ -62,6 +62,7 @@ class PopulationHeatmap(Viewer):
         self._time = np.zeros(0)
         self._membrane: dict[str, np.ndarray] = {}
         self._partial = False
+        self._t_end: Optional[float] = None
         self._stride = 1
         self._columns = 0  # columns of the image filled with data
         self._layout = pn.Column(
@@ -73,8 +74,9 @@ class PopulationHeatmap(Viewer):
     def __panel__(self):
         return self._layout
 
-    def update(self, time, membrane: dict[str, Any], *, partial: bool = False) -> None:
-        """Show new recordings (see the class docstring for shapes and units).
+    def update(self, time, membrane: dict[str, Any], *, partial: bool = False, t_end: Optional[float] = None) -> None:
+        """Show new recordings (see the class docstring for shapes and units). ``t_end`` (s): the
+        last time step the run will reach; the time axis spans it from the first partial update.
 
         Raises:
             ValueError: ``time`` is not ``(T,)`` or an array is not ``(T, N)`` (naming the population).
@@ -83,7 +85,7 @@ class PopulationHeatmap(Viewer):
         membrane = {name: _as_recording(name, array, len(time)) for name, array in membrane.items()}
         same_run = continues(self._time, time, self._partial) and {
             n: a.shape[1] for n, a in membrane.items()} == {n: a.shape[1] for n, a in self._membrane.items()}
-        self._time, self._membrane, self._partial = time, membrane, partial
+        self._time, self._membrane, self._partial, self._t_end = time, membrane, partial, t_end
         columns = -(-len(time) // self._stride)
         image = self.heatmap_source.data["image"][0]
         if same_run and display_stride(len(time), HEATMAP_COLUMNS) == self._stride and columns <= image.shape[1]:
@@ -131,20 +133,23 @@ class PopulationHeatmap(Viewer):
         self.heatmap_source.data = dict(image=[image], x=[float(self._time[0] * 1e6) - step / 2], y=[-0.5],
                                         dw=[capacity * step], dh=[float(image.shape[0])])
         self.figure.title.text = f"{self.population} · all {image.shape[0]} neurons · membrane [CADC LSB]"
-        self.figure.y_range.update(start=-0.5, end=image.shape[0] - 0.5)
+        set_range(self.figure.y_range, -0.5, image.shape[0] - 0.5)
         self._set_ranges(shown, reset=True)
 
     def _set_ranges(self, new: np.ndarray, reset: bool = False) -> None:
-        """Widen (or with ``reset`` set) the colour range to cover ``new``; x range = the filled columns."""
+        """Colour range over ``new`` (with ``reset``; else over ``new`` and the range shown),
+        kept while it still fits (:func:`~hxstudio.widgets.plots.nice_range`); time axis over the run."""
         finite = new[np.isfinite(new)]
         if finite.size:
+            current = (self.mapper.low, self.mapper.high)
             low, high = float(finite.min()), float(finite.max())
             if not reset:
-                low, high = min(low, self.mapper.low), max(high, self.mapper.high)
-            self.mapper.update(low=low, high=max(high, low + 1e-6))
+                low, high = min(low, current[0]), max(high, current[1])
+            low, high = nice_range(low, high, current)
+            self.mapper.update(low=low, high=high)
         step = self._stride * self._dt_us
-        start = float(self._time[0] * 1e6) - step / 2
-        self.figure.x_range.update(start=start, end=start + self._columns * step)
+        start, end = time_range_us(self._time, self._t_end)
+        set_range(self.figure.x_range, start - step / 2, end + step / 2)
 
     def _on_tap(self, event) -> None:
         array = self._membrane.get(self.population)

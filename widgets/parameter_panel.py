@@ -30,6 +30,37 @@ from panel.viewable import Viewer
 
 __all__ = ["ParameterPanel", "display_unit", "format_readout"]
 
+
+# Panel hands a change from the browser to Python 50 ms late (``Syncable._debounce``, to batch
+# a burst of changes) unless the property is one of the widget's ``_priority_changes``. A
+# commit (slider release, Enter in a box, a new option) is one event the user waits on, so
+# these widgets pass their committed property on at once; a dragged slider's ``value`` keeps
+# the batching.
+class _FloatSlider(pn.widgets.FloatSlider):
+    _priority_changes = ["value_throttled"]
+
+
+class _FloatInput(pn.widgets.FloatInput):
+    _priority_changes = ["value", "value_throttled"]
+
+
+class _IntInput(pn.widgets.IntInput):
+    _priority_changes = ["value", "value_throttled"]
+
+
+class _Select(pn.widgets.Select):
+    _priority_changes = ["value"]
+
+
+class _Checkbox(pn.widgets.Checkbox):
+    _priority_changes = ["active"]
+
+
+class _EditableSlider(pn.widgets.EditableFloatSlider):
+    _slider_widget = _FloatSlider
+    _input_widget = _FloatInput
+
+
 # unit -> (display unit, factor from SI to display)
 _DISPLAY = {"s": ("µs", 1e6), "CADC LSB": ("CADC LSB", 1.0), "CapMem LSB": ("CapMem LSB", 1.0), "1": ("", 1.0)}
 
@@ -147,7 +178,7 @@ class ParameterPanel(Viewer):
             soft_lo, soft_hi = (_clean(v * factor) for v in spec.get("soft", spec["calibrated"]))
             value = float(values.get(name, spec["default"]))
             x = min(max(_clean(value * factor), lo), hi)
-            slider = pn.widgets.EditableFloatSlider(
+            slider = _EditableSlider(
                 label=f"{spec.get('label', name)} [{shown}]" if shown else spec.get("label", name),
                 # no fixed_start/fixed_end: a typed value outside the calibrated range reaches the
                 # owner, whose validation explains the range (bokeh would drop it silently)
@@ -181,9 +212,9 @@ class ParameterPanel(Viewer):
             common = dict(label=field.get("label", name), description=field.get("doc") or None,
                           sizing_mode="stretch_width", css_classes=[f"hx-param-{name}"])
             if kind == "select":
-                widget = pn.widgets.Select(options=list(field["options"]), value=value, **common)
+                widget = _Select(options=list(field["options"]), value=value, **common)
             elif kind in ("float", "int"):
-                cls = pn.widgets.FloatInput if kind == "float" else pn.widgets.IntInput
+                cls = _FloatInput if kind == "float" else _IntInput
                 cast = float if kind == "float" else int
                 widget = cls(value=None if value is None else cast(value), start=field.get("start"),
                              end=field.get("end"), **common)
@@ -197,7 +228,7 @@ class ParameterPanel(Viewer):
 
     # ---- internals --------------------------------------------------------------
     def _checkbox(self, spec: dict, value: bool) -> pn.widgets.Checkbox:
-        box = pn.widgets.Checkbox(label=spec.get("label", spec["name"]), value=value,
+        box = _Checkbox(label=spec.get("label", spec["name"]), value=value,
                                   css_classes=[f"hx-param-{spec['name']}"])
         box.param.watch(lambda e, name=spec["name"]: self._commit(name, bool(e.new)), "value")
         return box

@@ -20,10 +20,18 @@ Display limits (measured in ui-notes §B.3, headless chromium on 2 cores):
 
 The canvas backend is the default (WebGL is far slower under headless/software GL);
 :func:`set_backend` switches a figure to ``"webgl"``.
+
+Axes are fixed ranges set here (``Range1d``), not ranges BokehJS computes from the data: the
+time axis spans the whole run from its first partial update on (``t_end``), and value axes
+move only when the data leave them or shrink to less than half of them (:func:`nice_range`).
+Tuning a parameter then redraws the lines in a fixed frame; a data range that moved with every
+run made BokehJS lay the figure out again and paint it twice per update (measured: about half
+of the browser's time per re-run).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 import numpy as np
@@ -48,7 +56,7 @@ from panel.viewable import Viewer
 from .plot_export import add_export_tools
 
 __all__ = ["BIN_THRESHOLD", "MAX_POINTS", "MAX_SHOWN", "MAX_TRACES", "OBSERVABLES", "RasterPlot", "TracePlot",
-           "continues", "display_stride", "new_figure"]
+           "continues", "display_stride", "new_figure", "nice_range", "set_range"]
 
 MAX_TRACES = 32
 MAX_SHOWN = 64
@@ -73,6 +81,41 @@ def new_figure(name: str, **kwargs: Any):
 def set_backend(fig, webgl: bool) -> None:
     """Draw ``fig`` with WebGL (fast on real GPUs) or the canvas (default; robust everywhere)."""
     fig.output_backend = "webgl" if webgl else "canvas"
+
+
+def nice_range(low: float, high: float, current: Optional[tuple[float, float]] = None) -> tuple[float, float]:
+    """An axis range for values in ``[low, high]``: padded by 5 % of the span (or 5 % of the
+    value, at least 1, for a single value) and rounded outwards to a multiple of a 1-2-5 step
+    of about a tenth of the span, e.g. ``nice_range(-47.3, 121.8) == (-60.0, 140.0)``.
+
+    ``current`` ``(start, end)`` is returned unchanged while it covers ``[low, high]`` and the
+    values span at least half of it, so small changes leave an axis where it is. Non-finite
+    bounds (no data) give ``current`` or ``(0.0, 1.0)``.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return current or (0.0, 1.0)
+    if current is not None and current[0] <= low and high <= current[1] and \
+            high - low >= 0.5 * (current[1] - current[0]):
+        return current
+    span = high - low
+    pad = 0.05 * span if span > 0 else max(0.05 * abs(high), 1.0)
+    low, high = low - pad, high + pad
+    magnitude = 10.0 ** math.floor(math.log10((high - low) / 10))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= (high - low) / 10)
+    return (math.floor(low / step) * step, math.ceil(high / step) * step)
+
+
+def set_range(axis_range, start: float, end: float) -> None:
+    """Set a ``Range1d`` and make ``start``/``end`` what the reset tool returns to."""
+    axis_range.update(start=float(start), end=float(end), reset_start=float(start), reset_end=float(end))
+
+
+def time_range_us(time: np.ndarray, t_end: Optional[float]) -> tuple[float, float]:
+    """The time axis in µs: from ``time[0]`` to ``t_end`` (s; the run's last time step, known
+    while a run streams) or to ``time[-1]``."""
+    end = time[-1] if t_end is None else max(t_end, time[-1])
+    start = float(time[0]) * 1e6
+    return start, max(float(end) * 1e6, start + 1e-3)
 
 
 def display_stride(steps: int, max_points: int = MAX_POINTS) -> int:
@@ -150,7 +193,8 @@ class TracePlot(Viewer):
         # stream, so renderers kept for later must not hang on the live source
         self._idle_source = ColumnDataSource(dict(t=np.zeros(0)))
         self.previous_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[]), name="hx-trace-previous")
-        self.figure = new_figure("hx-trace-figure", y_axis_label="membrane [CADC LSB]")
+        self.figure = new_figure("hx-trace-figure", y_axis_label="membrane [CADC LSB]", x_range=Range1d(0, 1),
+                                 y_range=Range1d(0, 1))
         self.figure.multi_line("xs", "ys", line_color="#999999", line_alpha=0.4, line_width=1,
                                source=self.previous_source)
         self.madc_source = ColumnDataSource(dict(x=np.zeros(0), y=np.zeros(0)), name="hx-madc-source")
@@ -170,6 +214,7 @@ class TracePlot(Viewer):
         self._lines: dict[str, dict] = {}
         self._previous: tuple[np.ndarray, dict] = (np.zeros(0), {})
         self._partial = False
+        self._t_end: Optional[float] = None
         self._stride = 1
         self._sent = 0  # steps [0, _sent) are in trace_source
         controls = pn.Row(
@@ -208,8 +253,9 @@ class TracePlot(Viewer):
 
     def update(self, time, traces: dict[str, Any], lines: Optional[dict[str, dict]] = None, *,
                current: Optional[dict[str, Any]] = None, adaptation: Optional[dict[str, Any]] = None,
-               partial: bool = False, madc: Optional[dict] = None) -> None:
-        """Show new recordings (see the class docstring for shapes and units).
+               partial: bool = False, madc: Optional[dict] = None, t_end: Optional[float] = None) -> None:
+        """Show new recordings (see the class docstring for shapes and units). ``t_end`` (s): the
+        last time step the run will reach; the time axis spans it from the first partial update.
 
         Raises:
             ValueError: ``time`` is not ``(T,)`` or an array is not ``(T, N)`` (naming the population).
@@ -222,13 +268,14 @@ class TracePlot(Viewer):
         same_run = continues(self._time, time, self._partial) and _widths(data) == _widths(self._data)
         if not same_run and self._time.size:
             self._previous = (self._time, self._data.get("membrane", {}))
-        self._partial = partial
+        self._partial, self._t_end = partial, t_end
         old_steps = len(self._time)
         self._time, self._data, self._lines = time, data, dict(lines or {})
         if same_run and display_stride(len(time)) == self._stride:
             if len(time) > old_steps:
                 self._stream()
             self._show_madc(self.shown_neurons)  # a streamed run's MADC trace comes with its last part
+            self._set_ranges(self.shown_neurons)
             return
         names = list(dict.fromkeys(name for value in data.values() for name in value))
         population = self.population if self.population in names else (names[0] if names else None)
@@ -287,6 +334,24 @@ class TracePlot(Viewer):
         self._set_labels()
         self._show_previous(neurons)
         self._show_madc(neurons)
+        self._set_ranges(neurons)
+
+    def _set_ranges(self, neurons: list[int]) -> None:
+        """Time axis over the run; value axis over the shown traces, MADC overlay, faded previous
+        run and threshold/leak/reset lines (kept while they still fit, :func:`nice_range`)."""
+        if not len(self._time):
+            return
+        set_range(self.figure.x_range, *time_range_us(self._time, self._t_end))
+        array = self._array()
+        parts = [] if array is None or not neurons else [array[:, neurons]]
+        parts += [np.asarray(v) for v in self.previous_source.data["ys"]]
+        parts.append(np.asarray(self.madc_source.data["y"]))
+        parts.append(np.array([span.location for span in self.spans.values() if span.visible], dtype=float))
+        values = np.concatenate([np.ravel(p).astype(float) for p in parts])
+        values = values[np.isfinite(values)]
+        if values.size:
+            current = (self.figure.y_range.start, self.figure.y_range.end)
+            set_range(self.figure.y_range, *nice_range(float(values.min()), float(values.max()), current))
 
     def _show_madc(self, neurons: list[int]) -> None:
         madc = self._madc
@@ -298,8 +363,12 @@ class TracePlot(Viewer):
                                      y=np.asarray(madc["values"], dtype=float)[steps] if shown else np.zeros(0))
 
     @param.depends("keep_previous", watch=True)
-    def _show_previous(self, neurons: Optional[list[int]] = None) -> None:
-        neurons = self.shown_neurons if neurons is None else neurons
+    def _toggle_previous(self) -> None:
+        neurons = self.shown_neurons
+        self._show_previous(neurons)
+        self._set_ranges(neurons)
+
+    def _show_previous(self, neurons: list[int]) -> None:
         time, membrane = self._previous
         array = membrane.get(self.population) if self.keep_previous and self.observable == "membrane" else None
         shown = [i for i in neurons if array is not None and i < array.shape[1]]
@@ -381,8 +450,9 @@ class RasterPlot(Viewer):
         return pn.Column(pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"),
                          sizing_mode="stretch_width", css_classes=["hx-raster-plot"])
 
-    def update(self, time, spikes: dict[str, Any], *, partial: bool = False) -> None:
-        """Show new spike recordings (see the class docstring for shapes and units).
+    def update(self, time, spikes: dict[str, Any], *, partial: bool = False, t_end: Optional[float] = None) -> None:
+        """Show new spike recordings (see the class docstring for shapes and units). ``t_end``
+        (s): the last time step the run will reach; the time axis spans it from the start.
 
         Raises:
             ValueError: ``time`` is not ``(T,)`` or a spike array is not ``(T, N)``.
@@ -409,7 +479,7 @@ class RasterPlot(Viewer):
         else:
             self._show_ticks()
         if len(time):
-            self.figure.x_range.update(start=float(time[0] * 1e6), end=float(time[-1] * 1e6))
+            set_range(self.figure.x_range, *time_range_us(time, t_end))
 
     def _ticks_between(self, start: int, stop: int) -> dict:
         parts = {key: [] for key in ("x", "y", "neuron", "population")}
@@ -484,4 +554,4 @@ class RasterPlot(Viewer):
         self._separators.data = dict(y=list(range(1, len(names))))
         self._yticker.ticks = [b + 0.5 for b in range(len(names))]
         self.figure.yaxis.major_label_overrides = {b + 0.5: name for b, name in enumerate(names)}
-        self.figure.y_range.update(start=0, end=max(len(names), 1))
+        set_range(self.figure.y_range, 0, max(len(names), 1))

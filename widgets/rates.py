@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d
 from bokeh.plotting import figure
 from panel.viewable import Viewer
+
+from .plots import nice_range, set_range
 
 __all__ = ["RateSummary", "rate_table"]
 
@@ -49,10 +51,9 @@ class RateSummary(Viewer):
     def __init__(self, **params: Any):
         super().__init__(**params)
         self.rate_source = ColumnDataSource(dict(rate_table({}, 0.0), label=[]), name="hx-rate-source")
-        self.figure = figure(y_range=FactorRange(), height=90, sizing_mode="stretch_width", toolbar_location=None,
+        self.figure = figure(y_range=FactorRange(), x_range=Range1d(0, 1), height=90, sizing_mode="stretch_width", toolbar_location=None,
                              x_axis_label="mean rate per neuron [kHz, hardware time]", name="hx-rate-figure",
                              output_backend="canvas")
-        self.figure.x_range.start = 0
         bars = self.figure.hbar(y="population", right="rate_khz", height=0.6, color="#9ecae1",
                                 source=self.rate_source)
         self.figure.text(x=0, y="population", text="label", x_offset=4, text_baseline="middle",
@@ -76,3 +77,5 @@ class RateSummary(Viewer):
             self.figure.y_range.factors = rows["population"]
             self.figure.height = 50 + 28 * max(len(rows["population"]), 1)
         self.rate_source.data = rows
+        current = (self.figure.x_range.start, self.figure.x_range.end)
+        set_range(self.figure.x_range, 0, nice_range(0.0, max(rows["rate_khz"], default=0.0) or 1.0, current)[1])

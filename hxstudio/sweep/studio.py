@@ -47,14 +47,28 @@ class StudioSweep:
         self._ended = None
         self._scheduled = False
         self._doc = None
+        self._stale = False  # whether the panel's choices lag behind the document (see refresh)
+        self.card.param.watch(self._on_collapsed, "collapsed")
         self.panel.on_run = self.start
         self.panel.on_cancel = self.cancel
         self.panel.on_pick = self.pick
 
     def refresh(self) -> None:
-        """Offer the parameters and metrics of the studio's current document."""
+        """Offer the parameters and metrics of the studio's current document. While the card is
+        collapsed, an edit that only changes values (the current value shown with each choice)
+        is passed on when the card is opened: re-filling the panel's widgets cost a parameter
+        edit ~10 ms of the tuning loop."""
         network = self.studio.network
-        self.panel.param.update(options=parameter_choices(network), metrics=metric_choices(network))
+        options, metrics = parameter_choices(network), metric_choices(network)
+        names = [o["name"] for o in options]
+        self._stale = self.card.collapsed and names == [o["name"] for o in self.panel.options] \
+            and metrics == self.panel.metrics
+        if not self._stale:
+            self.panel.param.update(options=options, metrics=metrics)
+
+    def _on_collapsed(self, event) -> None:
+        if not event.new and self._stale:
+            self.refresh()
 
     # -- panel → sweep ----------------------------------------------------------------------------
 

@@ -106,9 +106,9 @@ def test_studio_streams_partial_results_and_stops():
     shown = []
     original = studio._show_result
 
-    def record(result, partial=False):
+    def record(result, partial=False, t_end=None):
         shown.append((len(result.time), partial))
-        original(result, partial=partial)
+        original(result, partial=partial, t_end=t_end)
 
     studio._show_result = record
     studio.network = _big(100_000, size=512)
@@ -163,7 +163,7 @@ def test_a_new_run_supersedes_the_one_in_progress():
     assert len(studio.result.time) == 120 and "ran 120 steps" in studio.message
 
 
-def test_auto_run_runs_once_after_a_burst_of_edits(monkeypatch):
+def test_auto_run_runs_at_once_then_once_after_a_burst_of_edits(monkeypatch):
     monkeypatch.setattr("hxstudio.app.AUTO_RUN_DELAY", 0.5)  # wide enough for a loaded machine
     studio = Studio(psp())
     runs = []
@@ -175,12 +175,14 @@ def test_auto_run_runs_once_after_a_burst_of_edits(monkeypatch):
     time.sleep(0.3)
     assert runs == []                                 # auto-run is off
     studio._controls.auto_run = True
-    for value in (86.0, 87.0, 88.0):                 # a burst: each edit within the delay
+    studio._params.on_change("leak", 86.0)          # after a quiet spell: runs at once
+    assert runs == [86.0] and studio.result["neuron"].membrane_cadc[0, 0, 0] == 86.0
+    for value in (87.0, 88.0):                       # a burst: each edit within the delay …
         studio._params.on_change("leak", value)
-    assert runs == []
+    assert runs == [86.0]                            # … waits for the burst to pause
     deadline = time.monotonic() + 20
     while studio.result["neuron"].membrane_cadc[0, 0, 0] != 88.0 and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(1.0)                                   # time for a (wrong) second run
-    assert runs == [88.0]
+    time.sleep(1.0)                                   # time for a (wrong) further run
+    assert runs == [86.0, 88.0]
     assert studio.result["neuron"].membrane_cadc[0, 0, 0] == 88.0

@@ -27,9 +27,15 @@ def test_card_offers_the_documents_parameters_and_metrics(studio):
     names = [o["name"] for o in sweeper.panel.options]
     assert names[:3] == ["neuron.leak", "neuron.reset", "neuron.threshold"]
     assert sweeper.panel.metrics[0] == "rate:neuron"
-    studio._editor.on_add("LIF")  # a document edit refreshes the choices
+    studio._editor.on_add("LIF")  # a new population refreshes the choices
     assert "lif.threshold" in [o["name"] for o in sweeper.panel.options]
     assert "rate:lif" in sweeper.panel.metrics
+    studio._editor.on_select("node", "neuron")
+    studio._params.on_change("threshold", 130.0)
+    # a changed value alone reaches a collapsed card when it is opened
+    assert next(o for o in sweeper.panel.options if o["name"] == "neuron.threshold")["value"] == 125.0
+    sweeper.card.collapsed = False
+    assert next(o for o in sweeper.panel.options if o["name"] == "neuron.threshold")["value"] == 130.0
 
 
 def test_sweep_fills_the_heatmap_and_a_click_loads_the_point(studio):

@@ -28,7 +28,9 @@ def test_image_holds_every_neuron(membrane):
     assert (data["x"], data["y"], data["dw"], data["dh"]) == ([-0.25], [-0.5], [30.0], [512.0])
     assert (heatmap.figure.x_range.start, heatmap.figure.x_range.end) == (-0.25, 29.75)
     assert (heatmap.figure.y_range.start, heatmap.figure.y_range.end) == (-0.5, 511.5)
-    assert heatmap.mapper.low == membrane["hidden"].min() and heatmap.mapper.high == membrane["hidden"].max()
+    # colour range: the data's 25.2 … 180.7 CADC LSB padded and rounded out to 20-LSB steps
+    assert (membrane["hidden"].min(), membrane["hidden"].max()) == pytest.approx((25.1767, 180.7372), abs=1e-4)
+    assert (heatmap.mapper.low, heatmap.mapper.high) == (0.0, 200.0)
     assert heatmap.figure.title.text == "hidden · all 512 neurons · membrane [CADC LSB]"
     (hover,) = [t for t in heatmap.figure.tools if type(t).__name__ == "HoverTool"]
     assert dict(hover.tooltips) == {"neuron": "$y{0}", "time": "$x{0.00} µs", "value": "@image{0.0} CADC LSB"}

@@ -84,3 +84,8 @@ def test_rate_table_in_khz_of_hardware_time():
     assert summary.rate_source.data["label"] == ["3 spikes · 15.000 kHz", "10 spikes · 25.000 kHz"]
     assert list(summary.figure.y_range.factors) == ["in", "hidden"]
     assert "kHz" in summary.figure.xaxis[0].axis_label
+    assert (summary.figure.x_range.start, summary.figure.x_range.end) == (0.0, 30.0)  # 25 kHz, rounded out
+    spikes["hidden"][10:12, 0, 0] = 1                      # 30 kHz: still fits, the axis stays
+    summary.update(spikes, 100e-6)
+    assert summary.rate_source.data["rate_khz"][1] == pytest.approx(30.0)
+    assert (summary.figure.x_range.start, summary.figure.x_range.end) == (0.0, 30.0)

@@ -7,7 +7,7 @@ from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent, ColumnsStreamedEvent
 
 from hxstudio.widgets import MAX_TRACES, RasterPlot, TracePlot
-from hxstudio.widgets.plots import BIN_THRESHOLD, MAX_POINTS, MAX_SHOWN, display_stride
+from hxstudio.widgets.plots import BIN_THRESHOLD, MAX_POINTS, MAX_SHOWN, display_stride, nice_range
 
 T = 50
 TIME = np.arange(T) * 1e-6  # 1 µs steps
@@ -148,6 +148,36 @@ def test_streamed_run_sends_only_new_samples(traces):
     plot.update(TIME[:5], {n: a[:5] for n, a in traces.items()}, partial=True)  # a new run: replaced
     assert events.kinds(plot.trace_source)[-1] == "ColumnDataChangedEvent"
     assert len(plot.trace_source.data["t"]) == 5
+
+
+def test_nice_range_rounds_out_and_keeps_a_range_that_still_fits():
+    assert nice_range(-47.3, 121.8) == (-60.0, 140.0)      # padded 5 %, 20-LSB steps
+    assert nice_range(77.75, 127.16) == (70.0, 130.0)
+    assert nice_range(80.0, 80.0) == (76.0, 84.0)          # one value: ± 5 %
+    assert nice_range(78.0, 126.0, (70.0, 130.0)) == (70.0, 130.0)   # fits: kept
+    assert nice_range(78.0, 136.0, (70.0, 130.0)) == (70.0, 140.0)   # leaves it: new range
+    assert nice_range(100.0, 110.0, (70.0, 130.0)) == (98.0, 112.0)  # under half of it: new range
+    assert nice_range(float("nan"), 1.0, (2.0, 3.0)) == (2.0, 3.0)
+
+
+def test_trace_axes_stay_put_while_tuning_and_span_the_whole_run(traces):
+    plot = TracePlot(count=4)
+    events = Events(plot.figure)
+    lines = {"hidden": {"threshold": 125.0, "leak": 80.0, "reset": 80.0}}
+    plot.update(TIME, traces, lines)
+    y = plot.figure.y_range
+    low = min(traces["hidden"][:, :4].min(), 80.0)
+    high = max(traces["hidden"][:, :4].max(), 125.0)
+    assert (y.start, y.end) == nice_range(float(low), float(high)) == (70.0, 150.0)
+    assert (y.reset_start, y.reset_end) == (70.0, 150.0)   # the reset tool returns here
+    assert (plot.figure.x_range.start, plot.figure.x_range.end) == (0.0, 49.0)
+    changed = len(events.log)
+    plot.update(TIME, {k: v + 1.0 for k, v in traces.items()}, lines)  # a small parameter change
+    range_events = [e for e in events.log[changed:] if getattr(e, "model", None) in (y, plot.figure.x_range)]
+    assert range_events == [] and (y.start, y.end) == (70.0, 150.0)
+    # a streamed run: the time axis spans the run's end from the first partial update
+    plot.update(TIME[:10], {n: a[:10] for n, a in traces.items()}, lines, partial=True, t_end=TIME[-1])
+    assert (plot.figure.x_range.start, plot.figure.x_range.end) == (0.0, 49.0)
 
 
 def test_keep_previous_overlays_the_last_run(traces):
