@@ -42,6 +42,13 @@ _DEFAULT_SIZES = {"input": 1, "LIF": 10, "LI": 3, "AELIF": 1}
 _ROW = 110.0  # px between canvas rows of new nodes
 #: Seconds between two partial plot updates of a running run (≈ 10 updates/s, ui-notes §B.3).
 PARTIAL_INTERVAL = 0.25
+#: Served: the heatmap, raster and rates follow the traces this many ms later, in their own
+#: message, so the trace plot being tuned is drawn in the next frame without waiting for them
+#: (one frame at 60 Hz plus the time the browser takes to apply the trace message).
+OVERVIEW_DELAY_MS = 30
+#: Seconds between two updates of the heatmap, raster and rates while a run streams (each
+#: repaints three figures; the traces update every :data:`PARTIAL_INTERVAL`).
+OVERVIEW_INTERVAL = 0.5
 #: Auto-run's debounce window in s: an edit after a quiet spell of at least this long runs at
 #: once (the delay would count fully against the tuning latency); edits that follow each other
 #: closer than this form a burst, which runs once more, this long after its last edit.
@@ -71,6 +78,8 @@ class Studio(pn.viewable.Viewer):
         self._live = None     # _LiveRun of the latest run
         self._note = ""       # import summary, said before the next run's report
         self._shown = {}      # plot → (time, arrays) it shows: unchanged data is not re-sent
+        self._overview = None  # (result, partial, t_end) waiting for the heatmap/raster/rates
+        self._overview_shown = -math.inf  # time.monotonic() of their last partial update
         self._edits = 0       # document edits so far (auto-run runs after the last of a burst)
         self._last_edit = -math.inf  # time.monotonic() of the latest edit
         self._editor = NetworkEditor()
@@ -415,6 +424,7 @@ class Studio(pn.viewable.Viewer):
         from hxstudio.streaming import RunSession
 
         self.stop()
+        self._overview_shown = -math.inf  # a new run's first partial update shows every plot
         doc = _served_document()
         live = _LiveRun(RunSession(self.network), doc, posted=time.monotonic())
         live.session.on_progress = lambda _session: self._on_run_progress(live)
@@ -509,7 +519,11 @@ class Studio(pn.viewable.Viewer):
     def _show_result(self, result, partial: bool = False, t_end: float | None = None) -> None:
         """Plot batch entry 0 of ``result``. ``partial``: the run is still going and a later call
         brings the same run with more steps; the plots then send only the new samples. ``t_end``
-        (s): the last time step the running run will reach (the time axes span it)."""
+        (s): the last time step the running run will reach (the time axes span it).
+
+        The traces update now. The heatmap, raster and rates follow (:meth:`_show_overview`): at
+        once without a server, else :data:`OVERVIEW_DELAY_MS` later in a message of their own,
+        and during a run at most every :data:`OVERVIEW_INTERVAL` s."""
         observables = {"traces": "membrane_cadc", "current": "current", "adaptation": "adaptation_cadc",
                        "spikes": "spikes"}
         data = {key: {} for key in observables}
@@ -526,16 +540,36 @@ class Studio(pn.viewable.Viewer):
             self._traces.update(result.time, data["traces"], lines, current=data["current"],
                                 adaptation=data["adaptation"], partial=partial, madc=_madc_overlay(result),
                                 t_end=t_end)
+        now = time.monotonic()
+        if partial and now - self._overview_shown < OVERVIEW_INTERVAL:
+            return
+        if partial:
+            self._overview_shown = now
+        pending, self._overview = self._overview, (result.time, data, result.dt, partial, t_end)
+        doc = _served_document()
+        if doc is None:
+            self._show_overview()
+        elif pending is None:  # else the callback already waiting shows this newer result
+
+            def due():
+                with set_curdoc(doc):
+                    self._show_overview()
+
+            doc.add_timeout_callback(due, OVERVIEW_DELAY_MS)
+
+    def _show_overview(self) -> None:
+        """Show the result waiting for the heatmap, raster and rates (see :meth:`_show_result`)."""
+        if self._overview is None:
+            return
+        (grid, data, dt, partial, t_end), self._overview = self._overview, None
+        with pn.io.hold():
+            if partial or self._unshown("heatmap", grid, data["traces"]):
+                self._plots.heatmap.update(grid, data["traces"], partial=partial, t_end=t_end)
+            if partial or self._unshown("raster", grid, data["spikes"]):
+                self._raster.update(grid, data["spikes"], partial=partial, t_end=t_end)
+                self._plots.rates.update(data["spikes"], len(grid) * dt)
             if partial:
-                # while a run goes on only the traces stream: re-drawing the heatmap, raster and
-                # rates on every partial update kept headless chromium busy for seconds per
-                # update (measured with the CDP profiler); they follow with the final result
-                return
-            if self._unshown("heatmap", result.time, data["traces"]):
-                self._plots.heatmap.update(result.time, data["traces"])
-            if self._unshown("raster", result.time, data["spikes"]):
-                self._raster.update(result.time, data["spikes"])
-                self._plots.rates.update(data["spikes"], len(result.time) * result.dt)
+                self._shown.clear()  # the complete result is new to every plot
 
     def _unshown(self, plot: str, time, arrays: dict) -> bool:
         """Whether ``plot`` must be updated: its data differ from the complete result it shows

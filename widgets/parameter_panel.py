@@ -34,18 +34,27 @@ __all__ = ["ParameterPanel", "display_unit", "format_readout"]
 # Panel hands a change from the browser to Python 50 ms late (``Syncable._debounce``, to batch
 # a burst of changes) unless the property is one of the widget's ``_priority_changes``. A
 # commit (slider release, Enter in a box, a new option) is one event the user waits on, so
-# these widgets pass their committed property on at once; a dragged slider's ``value`` keeps
-# the batching.
+# these widgets pass it on at once. A box sends ``value`` just before ``value_throttled`` and
+# Panel queues the second behind the first, so both must skip the delay.
 class _FloatSlider(pn.widgets.FloatSlider):
     _priority_changes = ["value_throttled"]
 
 
-class _FloatInput(pn.widgets.FloatInput):
+class _SliderBox(pn.widgets.FloatInput):
     _priority_changes = ["value", "value_throttled"]
+
+
+class _EditableSlider(pn.widgets.EditableFloatSlider):
+    _slider_widget = _FloatSlider
+    _input_widget = _SliderBox
+
+
+class _FloatInput(pn.widgets.FloatInput):
+    _priority_changes = ["value"]
 
 
 class _IntInput(pn.widgets.IntInput):
-    _priority_changes = ["value", "value_throttled"]
+    _priority_changes = ["value"]
 
 
 class _Select(pn.widgets.Select):
@@ -54,11 +63,6 @@ class _Select(pn.widgets.Select):
 
 class _Checkbox(pn.widgets.Checkbox):
     _priority_changes = ["active"]
-
-
-class _EditableSlider(pn.widgets.EditableFloatSlider):
-    _slider_widget = _FloatSlider
-    _input_widget = _FloatInput
 
 
 # unit -> (display unit, factor from SI to display)

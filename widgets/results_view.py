@@ -14,6 +14,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from .bokeh_fix import bokeh_fix
 from .heatmap import PopulationHeatmap
 from .plot_export import DataDownloads
 from .plots import RasterPlot, TracePlot, set_backend
@@ -51,7 +52,8 @@ class ResultsView(Viewer):
             self.downloads,
             sizing_mode="stretch_width",
         )
-        self._layout = pn.Column(options, self.traces, pn.Row(self.heatmap, self.raster, sizing_mode="stretch_width"),
+        self._layout = pn.Column(bokeh_fix(), options, self.traces,
+                                 pn.Row(self.heatmap, self.raster, sizing_mode="stretch_width"),
                                  self.rates, sizing_mode="stretch_width", css_classes=["hx-results"])
 
     def __panel__(self):
