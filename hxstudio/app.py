@@ -48,7 +48,7 @@ PARTIAL_INTERVAL = 0.25
 OVERVIEW_DELAY_MS = 30
 #: Seconds between two updates of the heatmap, raster and rates while a run streams (each
 #: repaints three figures; the traces update every :data:`PARTIAL_INTERVAL`).
-OVERVIEW_INTERVAL = 0.5
+OVERVIEW_INTERVAL = 1.0
 #: Auto-run's debounce window in s: an edit after a quiet spell of at least this long runs at
 #: once (the delay would count fully against the tuning latency); edits that follow each other
 #: closer than this form a burst, which runs once more, this long after its last edit.

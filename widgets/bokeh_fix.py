@@ -1,14 +1,19 @@
-"""A BokehJS workaround that halves the browser's share of a plot update.
+"""Two BokehJS workarounds that cut the browser's share of a plot update.
 
-BokehJS 3.9 re-writes the ``<style>`` element that positions each renderer on every paint, even
-when its text is unchanged. Every write invalidates the page's styles, so the next read of a
-visual property (BokehJS reads ``getComputedStyle`` for each colour, width and font, to honour
-``--bk-*`` CSS variables) recalculates styles again: once per renderer and paint. Measured in
-headless chromium on the studio page (benchmarks/bench_ui.py): the recalculations took more
-than half of a re-run's ~50 ms repaint. :func:`bokeh_fix` returns an invisible pane whose
-script makes that write a no-op when the text is unchanged (same result, no invalidation).
-It patches ``InlineStyleSheet`` of ``core/dom`` once per page and does nothing if BokehJS
-changes (it then logs a warning); the upstream report on the style reads is bokeh/bokeh#15286.
+1. BokehJS 3.9 re-writes the ``<style>`` element that positions each renderer on every paint,
+   even when its text is unchanged. Every write invalidates the page's styles.
+2. For each colour, width, dash and font it paints, BokehJS reads ``getComputedStyle`` to
+   honour ``--bk-*`` CSS variables (bokeh/bokeh#15286); after an invalidation such a read
+   recalculates the page's styles first. Together: a style recalculation per renderer and paint.
+
+Measured in headless chromium on the studio page (``benchmarks/bench_ui.py``): the
+recalculations took more than half of a re-run's repaint. :func:`bokeh_fix` returns an
+invisible pane whose script (1) makes the write a no-op when the text is unchanged (same
+result) and (2) answers the variable reads with "not set" without asking the cascade. (2) is
+exact as long as the page defines no ``--bk-<visual>`` variables: Panel's and Bokeh's style
+sheets define none and neither does the studio; a page that wants them must not load this pane.
+The script patches ``core/dom``'s ``InlineStyleSheet`` and ``core/visuals/visual``'s
+``VisualProperties`` once per page; if BokehJS changes shape it logs a warning and does nothing.
 """
 
 from __future__ import annotations
@@ -23,18 +28,22 @@ FIX_MARK = "_hx_skips_unchanged"
 _SCRIPT = """<script>
 (function () {
   try {
-    var dom = window.Bokeh && window.Bokeh.require && window.Bokeh.require("core/dom");
-    var proto = dom && dom.InlineStyleSheet && dom.InlineStyleSheet.prototype;
-    if (!proto || typeof proto._update !== "function") {
-      console.warn("hxstudio: BokehJS has no InlineStyleSheet._update; style fix not applied");
+    var need = window.Bokeh && window.Bokeh.require;
+    var dom = need && need("core/dom");
+    var visual = need && need("core/visuals/visual");
+    var sheet = dom && dom.InlineStyleSheet && dom.InlineStyleSheet.prototype;
+    var props = visual && visual.VisualProperties && visual.VisualProperties.prototype;
+    if (!sheet || typeof sheet._update !== "function" || !props || typeof props._get_css_value !== "function") {
+      console.warn("hxstudio: BokehJS internals changed; style fix not applied");
       return;
     }
-    if (proto.MARK) return;
-    var update = proto._update;
-    proto._update = function (css) {
+    if (sheet.MARK) return;
+    var update = sheet._update;
+    sheet._update = function (css) {
       if (this.el.textContent !== css) update.call(this, css);
     };
-    proto.MARK = true;
+    props._get_css_value = function () { return ""; };
+    sheet.MARK = true;
   } catch (error) {
     console.warn("hxstudio: BokehJS style fix not applied", error);
   }

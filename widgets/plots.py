@@ -522,7 +522,7 @@ class RasterPlot(Viewer):
         self.binned_source.data = dict(
             image=images, x=[float(self._time[0] * 1e6) - dt_us / 2] * len(names), y=list(range(len(names))),
             dw=[capacity * width * dt_us] * len(names), dh=[1] * len(names), population=names)
-        self._mapper.high = max([float(np.nanmax(i)) for i in images if i.size] + [1.0])
+        self._set_count_range(max([float(np.nanmax(i)) for i in images if i.size] + [1.0]))
         self._colorbar.visible = True
         if not self.binned:
             self.raster_source.data = dict(x=np.zeros(0), y=np.zeros(0), neuron=np.zeros(0, int), population=[])
@@ -539,12 +539,18 @@ class RasterPlot(Viewer):
             self._show_binned()
             return
         first = old_steps // width  # this bin may have grown
-        patches = []
+        patches, most = [], self._mapper.high
         for index, array in enumerate(self._spikes.values()):
             counts = self._counts(array, first, width)
             patches.append(((index, slice(0, array.shape[1]), slice(first, bins)), counts.ravel()))
-            self._mapper.high = max(self._mapper.high, float(counts.max(initial=0)))
+            most = max(most, float(counts.max(initial=0)))
         self.binned_source.patch({"image": patches})
+        self._set_count_range(most)
+
+    def _set_count_range(self, most: float) -> None:
+        """Colour scale up to ``most`` spikes per bin, rounded (:func:`nice_range`) so that the
+        colour bar keeps its ticks, and with them the figure its layout, while a run streams."""
+        self._mapper.high = nice_range(0.5, most, (0.5, self._mapper.high))[1]
 
     def _layout_bands(self) -> None:
         names = list(self._spikes)
