@@ -3,6 +3,8 @@
 Uses the session ``server`` and the guarded ``page`` (no external request, no console error).
 """
 
+import math
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -31,7 +33,10 @@ def test_heatmap_row_click_adds_that_neurons_trace(page, ui):
     page.mouse.click(point["x"], point["y"])
     after = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and "n100" in d and d,
                         what="neuron 100's trace after the heatmap click")
-    assert after["n100"] == pytest.approx([row[100] for row in _transpose(heatmap["image"][0], 120)], abs=1e-4)
+    columns = _transpose(heatmap["image"][0], 120)  # a streamed image keeps spare (NaN) columns
+    steps = len(after["n100"])
+    assert after["n100"] == pytest.approx([row[100] for row in columns[:steps]], abs=1e-4)
+    assert all(math.isnan(row[100]) for row in columns[steps:])
     assert len([k for k in after if k.startswith("n")]) == 33
 
 
@@ -56,3 +61,41 @@ def test_svg_and_csv_downloads_and_plot_options(page, ui):
     lines = open(data.value.path(), encoding="utf-8").read().splitlines()
     assert lines[0].startswith("time_s,") and "hidden/membrane_cadc/b0/n0" in lines[0].split(",")
     assert len(lines) == 1 + 38  # header + 38 steps
+
+
+_REPAINT_JS = """async (mark) => {
+    const frame = () => new Promise(r => requestAnimationFrame(r))
+    const fixed = Bokeh.require("core/dom").InlineStyleSheet.prototype[mark] === true
+    for (const doc of Bokeh.documents) {
+        const fig = doc.get_model_by_name("hx-trace-figure")
+        if (fig == null) continue
+        const view = Bokeh.index.find_one(fig)
+        const styles = [...view.renderer_views.values()].map(v => v.position && v.position.el).filter(el => el)
+        let writes = 0
+        const observer = new MutationObserver(records => { writes += records.length })
+        for (const el of styles) observer.observe(el, {childList: true, characterData: true, subtree: true})
+        const painted = []
+        const paint = view.paint.bind(view)
+        view.paint = () => { painted.push(1); return paint() }
+        fig.background_fill_color = "#fefefe"      // repaints the figure, moves nothing
+        await frame(); await frame(); await frame()
+        observer.disconnect()
+        return {fixed, styles: styles.length, writes, painted: painted.length,
+                x: [fig.x_range.type, fig.x_range.start, fig.x_range.end], y: fig.y_range.type}
+    }
+    return null
+}"""
+
+
+def test_repaint_leaves_renderer_styles_alone_and_axes_are_fixed(page, ui):
+    """hxstudio.widgets.bokeh_fix is installed: a repaint writes no renderer's position style
+    (unpatched BokehJS 3.9 rewrites every one, and each write costs a style recalculation);
+    the trace axes are fixed ranges over the whole run (38 steps of 1 µs: 0 … 37 µs)."""
+    from hxstudio.widgets.bokeh_fix import FIX_MARK
+
+    ui.wait_for(lambda: ui.source(page, "hx-trace-source"), what="trace data")
+    result = page.evaluate(_REPAINT_JS, FIX_MARK)
+    assert result["fixed"] is True
+    assert result["painted"] >= 1 and result["styles"] >= 32   # 32 traces and more were repainted
+    assert result["writes"] == 0
+    assert result["x"] == ["Range1d", 0, 37] and result["y"] == "Range1d"
