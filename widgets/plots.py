@@ -313,7 +313,7 @@ class TracePlot(Viewer):
         data = {"t": self._time[steps] * 1e6}
         data.update({f"n{i}": np.ascontiguousarray(array[steps, i]) for i in neurons})
         if len(self._renderers) < len(neurons):  # grow the pool in one go (one document change)
-            new = [GlyphRenderer(data_source=self._idle_source, glyph=Line(x="t", y="t", line_width=1.2),
+            new = [GlyphRenderer(data_source=self._idle_source, glyph=Line(x="t", y="t", line_width=1),
                                  visible=False) for _ in range(len(neurons) - len(self._renderers))]
             self._renderers += new
             self.figure.renderers = [*self.figure.renderers, *new]
