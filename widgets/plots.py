@@ -56,7 +56,7 @@ from panel.viewable import Viewer
 from .plot_export import add_export_tools
 
 __all__ = ["BIN_THRESHOLD", "MAX_POINTS", "MAX_SHOWN", "MAX_TRACES", "OBSERVABLES", "RasterPlot", "TracePlot",
-           "continues", "display_stride", "new_figure", "nice_range", "set_range"]
+           "continues", "display_stride", "new_figure", "nice_range", "set_range", "shown_range"]
 
 MAX_TRACES = 32
 MAX_SHOWN = 64
@@ -88,26 +88,37 @@ def nice_range(low: float, high: float, current: Optional[tuple[float, float]] =
     value, at least 1, for a single value) and rounded outwards to a multiple of a 1-2-5 step
     of about a tenth of the span, e.g. ``nice_range(-47.3, 121.8) == (-60.0, 140.0)``.
 
-    ``current`` ``(start, end)`` is returned unchanged while it covers ``[low, high]`` and the
+    ``current`` ``(start, end)`` is returned unchanged while it covers the padded values and the
     values span at least half of it, so small changes leave an axis where it is. Non-finite
     bounds (no data) give ``current`` or ``(0.0, 1.0)``.
     """
     if not (math.isfinite(low) and math.isfinite(high)):
         return current or (0.0, 1.0)
-    if current is not None and current[0] <= low and high <= current[1] and \
-            high - low >= 0.5 * (current[1] - current[0]):
-        return current
     span = high - low
     pad = 0.05 * span if span > 0 else max(0.05 * abs(high), 1.0)
+    if current is not None and current[0] <= low - pad and high + pad <= current[1] and \
+            span >= 0.5 * (current[1] - current[0]):
+        return current
     low, high = low - pad, high + pad
     magnitude = 10.0 ** math.floor(math.log10((high - low) / 10))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= (high - low) / 10)
     return (math.floor(low / step) * step, math.ceil(high / step) * step)
 
 
+def shown_range(axis_range) -> tuple[float, float]:
+    """The range last set by :func:`set_range` (what the reset tool returns to), else start/end."""
+    if axis_range.reset_start is None or axis_range.reset_end is None:
+        return (axis_range.start, axis_range.end)
+    return (axis_range.reset_start, axis_range.reset_end)
+
+
 def set_range(axis_range, start: float, end: float) -> None:
-    """Set a ``Range1d`` and make ``start``/``end`` what the reset tool returns to."""
-    axis_range.update(start=float(start), end=float(end), reset_start=float(start), reset_end=float(end))
+    """Set a ``Range1d`` and make ``start``/``end`` what the reset tool returns to. A range the
+    user has zoomed or panned (start/end differ from the last set range) keeps the user's view;
+    only the reset target moves."""
+    moved = (axis_range.start, axis_range.end) != shown_range(axis_range)
+    view = {} if moved else {"start": float(start), "end": float(end)}
+    axis_range.update(**view, reset_start=float(start), reset_end=float(end))
 
 
 def time_range_us(time: np.ndarray, t_end: Optional[float]) -> tuple[float, float]:
@@ -134,6 +145,12 @@ def continues(old_time: np.ndarray, new_time: np.ndarray, was_partial: bool) -> 
     """Whether ``new_time`` extends a partial result on ``old_time`` (same run, more steps)."""
     n = len(old_time)
     return was_partial and 0 < n <= len(new_time) and new_time[n - 1] == old_time[-1] and new_time[0] == old_time[0]
+
+
+def _trace_line(column: str, color: str = "#1f77b4") -> Line:
+    """The glyph of one trace: column ``column`` of the trace source over ``t``, 1 px wide (a
+    1.2 px stroke took chromium's software canvas several times longer while streaming)."""
+    return Line(x="t", y=column, line_width=1, line_color=color)
 
 
 def _widths(data: dict) -> dict:
@@ -313,15 +330,21 @@ class TracePlot(Viewer):
         data = {"t": self._time[steps] * 1e6}
         data.update({f"n{i}": np.ascontiguousarray(array[steps, i]) for i in neurons})
         if len(self._renderers) < len(neurons):  # grow the pool in one go (one document change)
-            new = [GlyphRenderer(data_source=self._idle_source, glyph=Line(x="t", y="t", line_width=1),
-                                 visible=False) for _ in range(len(neurons) - len(self._renderers))]
+            new = [GlyphRenderer(data_source=self._idle_source, glyph=_trace_line("t"), visible=False)
+                   for _ in range(len(neurons) - len(self._renderers))]
             self._renderers += new
             self.figure.renderers = [*self.figure.renderers, *new]
             self._hover.renderers = list(self._renderers)
-        for renderer in self._renderers[len(neurons):]:
-            if renderer.visible:
-                renderer.glyph.y = "t"  # a column that always exists
-                renderer.update(visible=False, name=None, data_source=self._idle_source)
+        # A renderer changes column by getting a new glyph, never by an edited one: BokehJS
+        # derives a decimated glyph (drawn while panning) from the glyph it was built with and
+        # does not follow later edits of its fields; an edited glyph kept drawing its old
+        # column there and warned on every repaint once that column was gone.
+        hiding = [r for r in self._renderers[len(neurons):] if r.visible]
+        if hiding:  # their glyph views drawn so far find their columns (empty) on the idle source
+            columns = {"t"} | {r.glyph.y for r in hiding} | set(self._idle_source.data)
+            self._idle_source.data = {c: np.zeros(0) for c in sorted(columns)}
+        for renderer in hiding:
+            renderer.update(data_source=self._idle_source, glyph=_trace_line("t"), visible=False, name=None)
         for renderer in self._renderers[:len(neurons)]:  # attach first: the data change is then an event
             if renderer.data_source is not self.trace_source:
                 renderer.data_source = self.trace_source
@@ -329,8 +352,8 @@ class TracePlot(Viewer):
         for renderer, neuron in zip(self._renderers, neurons):
             name = f"{self.population} #{neuron}"
             if renderer.name != name or not renderer.visible:  # re-runs leave the renderers alone
-                renderer.glyph.update(y=f"n{neuron}", line_color=Category10_10[neuron % 10])
-                renderer.update(name=name, visible=True)
+                renderer.update(glyph=_trace_line(f"n{neuron}", Category10_10[neuron % 10]), name=name,
+                                visible=True)
         self._set_labels()
         self._show_previous(neurons)
         self._show_madc(neurons)
@@ -350,8 +373,8 @@ class TracePlot(Viewer):
         values = np.concatenate([np.ravel(p).astype(float) for p in parts])
         values = values[np.isfinite(values)]
         if values.size:
-            current = (self.figure.y_range.start, self.figure.y_range.end)
-            set_range(self.figure.y_range, *nice_range(float(values.min()), float(values.max()), current))
+            low, high = float(values.min()), float(values.max())
+            set_range(self.figure.y_range, *nice_range(low, high, shown_range(self.figure.y_range)))
 
     def _show_madc(self, neurons: list[int]) -> None:
         madc = self._madc
@@ -550,7 +573,7 @@ class RasterPlot(Viewer):
     def _set_count_range(self, most: float) -> None:
         """Colour scale up to ``most`` spikes per bin, rounded (:func:`nice_range`) so that the
         colour bar keeps its ticks, and with them the figure its layout, while a run streams."""
-        self._mapper.high = nice_range(0.5, most, (0.5, self._mapper.high))[1]
+        self._mapper.high = nice_range(0.5, most, (0.0, self._mapper.high))[1]
 
     def _layout_bands(self) -> None:
         names = list(self._spikes)

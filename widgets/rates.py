@@ -6,6 +6,7 @@ BSS-2 runs 1000× faster than biology, so rates are reported in kHz of hardware 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d
 from bokeh.plotting import figure
 from panel.viewable import Viewer
 
-from .plots import nice_range, set_range
+from .plots import nice_range, set_range, shown_range
 
 __all__ = ["RateSummary", "rate_table"]
 
@@ -77,5 +78,5 @@ class RateSummary(Viewer):
             self.figure.y_range.factors = rows["population"]
             self.figure.height = 50 + 28 * max(len(rows["population"]), 1)
         self.rate_source.data = rows
-        current = (self.figure.x_range.start, self.figure.x_range.end)
+        current = (-math.inf, shown_range(self.figure.x_range)[1])  # the axis starts at 0 anyway
         set_range(self.figure.x_range, 0, nice_range(0.0, max(rows["rate_khz"], default=0.0) or 1.0, current)[1])

@@ -99,3 +99,24 @@ def test_repaint_leaves_renderer_styles_alone_and_axes_are_fixed(page, ui):
     assert result["painted"] >= 1 and result["styles"] >= 32   # 32 traces and more were repainted
     assert result["writes"] == 0
     assert result["x"] == ["Range1d", 0, 37] and result["y"] == "Range1d"
+
+
+def test_switching_to_a_smaller_network_leaves_no_dangling_trace_columns(page, ui):
+    """Yin-Yang shows 32 traces; after opening the 1-neuron PSP example the 31 spare trace
+    renderers are parked on the idle source with glyphs that exist there: BokehJS logs no
+    "nonexistent field" warning (it did for every glyph view on every repaint) and the trace
+    source holds exactly t and n0."""
+    from hxstudio.examples import load_example
+
+    ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and "n31" in d, what="32 Yin-Yang traces")
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if "nonexistent field" in m.text else None)
+    network = load_example("psp")
+    page.set_input_files("input[type=file]", files=[{
+        "name": "psp.json", "mimeType": "application/json", "buffer": network.to_json().encode()}])
+    ui.wait_for(lambda: "ran 120 steps" in ui.text(page, ".hx-run-status"), timeout=60, what="the PSP run")
+    data = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and len(d["t"]) == 120 and d,
+                       what="the PSP traces")
+    assert sorted(data) == ["n0", "t"]
+    page.wait_for_timeout(500)  # a few repaints
+    assert warnings == []

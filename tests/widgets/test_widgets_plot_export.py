@@ -85,7 +85,10 @@ def test_rate_table_in_khz_of_hardware_time():
     assert list(summary.figure.y_range.factors) == ["in", "hidden"]
     assert "kHz" in summary.figure.xaxis[0].axis_label
     assert (summary.figure.x_range.start, summary.figure.x_range.end) == (0.0, 30.0)  # 25 kHz, rounded out
-    spikes["hidden"][10:12, 0, 0] = 1                      # 30 kHz: still fits, the axis stays
+    spikes["hidden"][10, 0, 0] = 1                         # 27.5 kHz (+ 5 %): still fits, the axis stays
     summary.update(spikes, 100e-6)
-    assert summary.rate_source.data["rate_khz"][1] == pytest.approx(30.0)
+    assert summary.rate_source.data["rate_khz"][1] == pytest.approx(27.5)
     assert (summary.figure.x_range.start, summary.figure.x_range.end) == (0.0, 30.0)
+    spikes["hidden"][11, 0, 0] = 1                         # 30 kHz: the padded value leaves the axis
+    summary.update(spikes, 100e-6)
+    assert (summary.figure.x_range.start, summary.figure.x_range.end) == (0.0, 35.0)

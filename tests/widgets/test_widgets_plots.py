@@ -175,6 +175,13 @@ def test_trace_axes_stay_put_while_tuning_and_span_the_whole_run(traces):
     plot.update(TIME, {k: v + 1.0 for k, v in traces.items()}, lines)  # a small parameter change
     range_events = [e for e in events.log[changed:] if getattr(e, "model", None) in (y, plot.figure.x_range)]
     assert range_events == [] and (y.start, y.end) == (70.0, 150.0)
+    # a view the user zoomed stays; the reset tool's target follows the data
+    y.update(start=100.0, end=110.0)
+    plot.update(TIME, {k: v + 60.0 for k, v in traces.items()}, lines)
+    assert (y.start, y.end) == (100.0, 110.0) and (y.reset_start, y.reset_end) != (70.0, 150.0)
+    y.update(start=y.reset_start, end=y.reset_end)          # the reset tool
+    plot.update(TIME, traces, lines)
+    assert (y.start, y.end) == (70.0, 150.0)
     # a streamed run: the time axis spans the run's end from the first partial update
     plot.update(TIME[:10], {n: a[:10] for n, a in traces.items()}, lines, partial=True, t_end=TIME[-1])
     assert (plot.figure.x_range.start, plot.figure.x_range.end) == (0.0, 49.0)
