@@ -24,8 +24,9 @@ _POINT_JS = """([name, fx, y]) => {
 
 
 def test_heatmap_row_click_adds_that_neurons_trace(page, ui):
-    heatmap = ui.wait_for(lambda: ui.source(page, "hx-heatmap-source"), what="heatmap data")
-    assert heatmap["dh"] == [120]  # every hidden neuron of the Yin-Yang example is a row
+    # every hidden neuron of the Yin-Yang example is a row (the heatmap follows the traces)
+    heatmap = ui.wait_for(lambda: (d := ui.source(page, "hx-heatmap-source")) and d["dh"] == [120] and d,
+                          what="heatmap data")
     before = ui.source(page, "hx-trace-source")
     assert "n100" not in before and "n31" in before
     page.locator(".hx-heatmap").scroll_into_view_if_needed()

@@ -19,7 +19,8 @@ def test_example_runs_and_threshold_change_updates_plots(page, ui):
     assert sorted(edges) == ["hidden→readout", "input→hidden"]
 
     before = ui.wait_for(lambda: ui.source(page, "hx-trace-source"), what="trace data")
-    raster = ui.source(page, "hx-raster-source")
+    raster = ui.wait_for(lambda: (d := ui.source(page, "hx-raster-source")) and len(d["x"]) > 5 and d,
+                         what="the raster (it follows the traces)")
     traces = [k for k in before if k.startswith("n")]
     assert len(traces) == 32 and len(before["t"]) == len(before["n0"]) == 38  # 32 hidden neurons × 38 steps
     assert len(raster["x"]) > 5                                         # input spikes and hidden spikes
@@ -32,8 +33,10 @@ def test_example_runs_and_threshold_change_updates_plots(page, ui):
     page.click(".hx-run-button button")
     after = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and d["n0"] != before["n0"] and d,
                       what="the trace to change after Run")
-    raster_after = ui.source(page, "hx-raster-source")
-    assert len(raster_after["x"]) > len(raster["x"])     # a lower threshold makes more hidden spikes
+    # the raster follows the traces in a message of its own; a lower threshold, more hidden spikes
+    raster_after = ui.wait_for(lambda: (d := ui.source(page, "hx-raster-source")) and len(d["x"]) > len(raster["x"])
+                               and d, what="the raster to gain spikes after Run")
+    assert len(raster_after["x"]) > len(raster["x"])
     assert max(max(after[k]) for k in traces) <= 100.0 + 1e-3  # nothing is stored above threshold
     status = ui.text(page, ".hx-run-status")
     assert "ran 38 steps on the mock" in status
