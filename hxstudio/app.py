@@ -81,7 +81,7 @@ class Studio(pn.viewable.Viewer):
         self._live = None     # _LiveRun of the latest run
         self._note = ""       # import summary, said before the next run's report
         self._shown = {}      # plot → (time, arrays) it shows: unchanged data is not re-sent
-        self._overview = None  # (result, partial, t_end) waiting for the heatmap/raster/rates
+        self._overview = None  # (time, data, dt, partial, t_end) waiting for heatmap/raster/rates
         self._overview_shown = -math.inf  # time.monotonic() of their last partial update
         self._edits = 0       # document edits so far (auto-run runs after the last of a burst)
         self._last_edit = -math.inf  # time.monotonic() of the latest edit
@@ -451,13 +451,8 @@ class Studio(pn.viewable.Viewer):
         doc = live.doc
         if doc is None or doc.session_context is None:
             callback()
-            return
-
-        def locked():
-            with set_curdoc(doc):
-                callback()
-
-        doc.add_next_tick_callback(locked)
+        else:
+            _schedule(doc, callback)
 
     def _on_run_progress(self, live: "_LiveRun") -> None:
         """(worker thread) After a chunk: post a partial update unless one is pending or the last
@@ -553,12 +548,7 @@ class Studio(pn.viewable.Viewer):
         if doc is None:
             self._show_overview()
         elif pending is None:  # else the callback already waiting shows this newer result
-
-            def due():
-                with set_curdoc(doc):
-                    self._show_overview()
-
-            doc.add_timeout_callback(due, OVERVIEW_DELAY_MS)
+            _schedule(doc, self._show_overview, OVERVIEW_DELAY_MS)
 
     def _show_overview(self) -> None:
         """Show the result waiting for the heatmap, raster and rates (see :meth:`_show_result`)."""
@@ -614,6 +604,20 @@ class _LiveRun:
     pending: bool = False
     shown: bool = False
     drained: threading.Event = field(default_factory=threading.Event)
+
+
+def _schedule(doc, callback, delay_ms: int = 0) -> None:
+    """Call ``callback()`` on the served document's event loop, holding its lock: on the next
+    tick, or ``delay_ms`` ms later."""
+
+    def locked():
+        with set_curdoc(doc):
+            callback()
+
+    if delay_ms:
+        doc.add_timeout_callback(locked, delay_ms)
+    else:
+        doc.add_next_tick_callback(locked)
 
 
 def _served_document():
