@@ -82,6 +82,7 @@ class Studio(pn.viewable.Viewer):
         self._note = ""       # import summary, said before the next run's report
         self._shown = {}      # plot → (time, arrays) it shows: unchanged data is not re-sent
         self._overview = None  # (time, data, dt, partial, t_end) waiting for heatmap/raster/rates
+        self._pending_report = None  # status text waiting to be shown with them
         self._overview_shown = -math.inf  # time.monotonic() of their last partial update
         self._edits = 0       # document edits so far (auto-run runs after the last of a burst)
         self._last_edit = -math.inf  # time.monotonic() of the latest edit
@@ -507,21 +508,25 @@ class Studio(pn.viewable.Viewer):
                     self._report("stopped before the first step; the previous results stay")
                 return
             self.result = result
-            self._show_result(result)
             counts = ", ".join(f"{n}: {c}" for n, c in result.spike_counts().items()) or "none"
             if session.state == "stopped":
-                self._report(f"{prefix}stopped at {session.progress} — spikes {counts}")
+                report = f"{prefix}stopped at {session.progress} — spikes {counts}"
             else:
-                self._report(f"{prefix}ran {len(result.time)} steps on the {result.target} — spikes {counts}")
+                report = f"{prefix}ran {len(result.time)} steps on the {result.target} — spikes {counts}"
+            self._show_result(result, report=report)
 
-    def _show_result(self, result, partial: bool = False, t_end: float | None = None) -> None:
+    def _show_result(self, result, partial: bool = False, t_end: float | None = None,
+                     report: str | None = None) -> None:
         """Plot batch entry 0 of ``result``. ``partial``: the run is still going and a later call
         brings the same run with more steps; the plots then send only the new samples. ``t_end``
-        (s): the last time step the running run will reach (the time axes span it).
+        (s): the last time step the running run will reach (the time axes span it). ``report``:
+        the status line to show with the result.
 
-        The traces update now. The heatmap, raster and rates follow (:meth:`_show_overview`): at
-        once without a server, else :data:`OVERVIEW_DELAY_MS` later in a message of their own,
-        and during a run at most every :data:`OVERVIEW_INTERVAL` s."""
+        The traces update now. The heatmap, raster, rates and the status line follow
+        (:meth:`_show_overview`): at once without a server, else :data:`OVERVIEW_DELAY_MS` later
+        in a message of their own, and during a run at most every :data:`OVERVIEW_INTERVAL` s.
+        (A new status text in the traces' message made the browser recompute the page's styles
+        and layout before it could draw them: ≈ 30 ms of the tuning latency, measured.)"""
         observables = {"traces": "membrane_cadc", "current": "current", "adaptation": "adaptation_cadc",
                        "spikes": "spikes"}
         data = {key: {} for key in observables}
@@ -544,6 +549,8 @@ class Studio(pn.viewable.Viewer):
         if partial:
             self._overview_shown = now
         pending, self._overview = self._overview, (result.time, data, result.dt, partial, t_end)
+        if report is not None:
+            self._pending_report = report
         doc = _served_document()
         if doc is None:
             self._show_overview()
@@ -551,11 +558,13 @@ class Studio(pn.viewable.Viewer):
             _schedule(doc, self._show_overview, OVERVIEW_DELAY_MS)
 
     def _show_overview(self) -> None:
-        """Show the result waiting for the heatmap, raster and rates (see :meth:`_show_result`)."""
+        """Show the result waiting for the heatmap, raster, rates and status (see :meth:`_show_result`)."""
         if self._overview is None:
             return
         (grid, data, dt, partial, t_end), self._overview = self._overview, None
         with pn.io.hold():
+            if self._pending_report is not None:
+                self._report(self._pending_report)
             if partial or self._unshown("heatmap", grid, data["traces"]):
                 self._plots.heatmap.update(grid, data["traces"], partial=partial, t_end=t_end)
             if partial or self._unshown("raster", grid, data["spikes"]):
@@ -574,7 +583,7 @@ class Studio(pn.viewable.Viewer):
                 or not all(np.array_equal(shown[1][k], v) for k, v in arrays.items()))
 
     def _report(self, text: str, error: bool = False) -> None:
-        self.message = text
+        self.message, self._pending_report = text, None  # a newer report replaces a waiting one
         if error:
             self._controls.error = text
         else:

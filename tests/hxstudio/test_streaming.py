@@ -1,6 +1,7 @@
 """Chunked runs in a worker thread (RunSession) and the studio's live run: equal results, Stop,
 progress, failures that keep the last results, auto-run on change."""
 
+import contextlib
 import time
 
 import numpy as np
@@ -106,9 +107,9 @@ def test_studio_streams_partial_results_and_stops():
     shown = []
     original = studio._show_result
 
-    def record(result, partial=False, t_end=None):
+    def record(result, partial=False, t_end=None, report=None):
         shown.append((len(result.time), partial))
-        original(result, partial=partial, t_end=t_end)
+        original(result, partial=partial, t_end=t_end, report=report)
 
     studio._show_result = record
     studio.network = _big(100_000, size=512)
@@ -186,3 +187,37 @@ def test_auto_run_runs_at_once_then_once_after_a_burst_of_edits(monkeypatch):
     time.sleep(1.0)                                   # time for a (wrong) further run
     assert runs == [86.0, 88.0]
     assert studio.result["neuron"].membrane_cadc[0, 0, 0] == 88.0
+
+
+class _ServedDocument:
+    """Stands in for the served Bokeh document: keeps the callbacks the studio schedules."""
+
+    def __init__(self):
+        self.later = []
+
+    def add_timeout_callback(self, callback, delay_ms):
+        self.later.append((callback, delay_ms))
+
+
+def test_served_traces_go_first_and_the_status_follows_with_the_overview(monkeypatch):
+    import hxstudio.app as app
+
+    studio = Studio(psp())
+    before = studio.message
+    doc = _ServedDocument()
+    monkeypatch.setattr(app, "_served_document", lambda: doc)
+    monkeypatch.setattr(app, "set_curdoc", lambda _doc: contextlib.nullcontext())
+    monkeypatch.setattr(app.pn.io, "hold", lambda *a, **k: contextlib.nullcontext())
+    studio.network.set_param("neuron", "leak", 70.0)
+    result = run(studio.network)
+    studio._show_result(result, report="ran again")
+    membrane = result.populations["neuron"].membrane_cadc[:, 0, 0]
+    np.testing.assert_array_equal(studio._traces.trace_source.data["n0"], membrane)  # drawn now
+    assert studio.message == before and [delay for _, delay in doc.later] == [app.OVERVIEW_DELAY_MS]
+    doc.later.pop()[0]()
+    assert studio.message == "ran again"
+    # a report made meanwhile (a failed run) is not overwritten by the waiting one
+    studio._show_result(result, report="ran once more")
+    studio._report("run failed: NaN weights", error=True)
+    doc.later.pop()[0]()
+    assert studio.message == "run failed: NaN weights"

@@ -1,5 +1,7 @@
 """ParameterPanel: slider bounds = calibrated range, display units, commit-only callbacks."""
 
+import asyncio
+
 import param
 import pytest
 
@@ -69,6 +71,42 @@ def test_typed_value_commits_in_si(panel):
     thr = panel.widget("threshold")
     thr._value_edit._process_events({"value": 150.0, "value_throttled": 150.0})
     assert panel.calls == [("threshold", 150.0)]
+
+
+class _ServedDocument:
+    """Stands in for a served Bokeh document: records the callbacks Panel and the box schedule."""
+
+    session_context = True
+
+    def __init__(self):
+        self.next_tick, self.timeouts = [], []
+
+    def add_next_tick_callback(self, callback):
+        self.next_tick.append(callback)
+
+    def add_timeout_callback(self, callback, delay_ms):
+        self.timeouts.append((callback, delay_ms))
+
+
+def test_typed_value_commits_before_the_slider_follows(panel):
+    # Enter in the box of a served page: the browser sends value, then value_throttled
+    thr = panel.widget("threshold")
+    box, doc = thr._value_edit, _ServedDocument()
+    seen = []
+    panel.on_change = lambda name, value: seen.append((name, value, thr._slider.value, panel.readout(name)))
+    box._server_change(doc, "ref", None, "value", 120.0, 150.0)
+    box._server_change(doc, "ref", None, "value_throttled", 120.0, 150.0)
+    assert [delay for _, delay in doc.timeouts] == [50]  # Panel's sync: one batch, 50 ms later
+    (commit,) = doc.next_tick
+    commit()
+    assert seen == [("threshold", 150.0, 120.0, "120 CADC LSB")]  # committed before the echo
+    panel_sync, _ = doc.timeouts[0]
+    asyncio.run(panel_sync())
+    assert (thr._slider.value, panel.readout("threshold")) == (150.0, "150 CADC LSB")
+    assert len(seen) == 1  # value_throttled: no second commit
+    box._server_change(doc, "ref", None, "value", 150.0, 151.0)  # an arrow key: one step, one commit
+    doc.next_tick[-1]()
+    assert [s[:2] for s in seen] == [("threshold", 150.0), ("threshold", 151.0)]
 
 
 def test_value_outside_calibration_is_clipped_for_display():
