@@ -61,8 +61,8 @@ PROBE = """
   const sources = [];
   for (const doc of Bokeh.documents)
     for (const m of doc.all_models) if (m.type === 'ColumnDataSource' || m.constructor.name === 'ColumnDataSource') sources.push(m);
-  const hx = window.__hx = {t0: null, t1: null, dirty: false, armed: false, updates: 0,
-                            frames: [], counting: false, last_update: null, drawn: []};
+  const hx = window.__hx = {t0: null, t1: null, dirty: false, seen: false, armed: false, expect: false,
+                            updates: 0, frames: [], counting: false, last_update: null, drawn: []};
   const trace = sources.find(s => s.name === 'hx-trace-source');
   const mark = (s) => () => {
     hx.updates += 1; hx.last_update = performance.now();
@@ -75,14 +75,17 @@ PROBE = """
     if (s.streaming) s.connect(s.streaming, slot);
     if (s.patching) s.connect(s.patching, slot);
   }
-  window.addEventListener('keydown', e => { if (e.key === 'Enter' && hx.armed) hx.t0 = performance.now(); }, true);
-  let seen = false;
+  // the key press arms the probe: only source changes after it count
+  window.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && hx.expect)
+      Object.assign(hx, {t0: performance.now(), t1: null, dirty: false, seen: false, armed: true, expect: false});
+  }, true);
   const frame = (now) => {
     if (hx.counting) hx.frames.push(now);
     hx.drawn.push(performance.now());
     if (hx.drawn.length > 600) hx.drawn.splice(0, 300);
-    if (seen && hx.t1 === null) { hx.t1 = performance.now(); hx.armed = false; seen = false; }
-    if (hx.dirty) { hx.dirty = false; seen = true; }   // drawn in this frame: stamp the next one
+    if (hx.seen && hx.t1 === null) { hx.t1 = performance.now(); hx.armed = false; hx.seen = false; }
+    if (hx.dirty && hx.armed) { hx.dirty = false; hx.seen = true; }   // drawn in this frame: stamp the next one
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
@@ -156,7 +159,7 @@ def latency(browser, url: str, example: str, changes: int) -> tuple:
     trace, overview = [], []
     for k in range(changes + 1):                       # the first change warms up and is dropped
         box.fill(f"{80 + 0.5 * (k % 2 + 1) + 0.01 * k:.2f}")
-        page.evaluate("() => { Object.assign(window.__hx, {t0: null, t1: null, dirty: false, armed: true}); }")
+        page.evaluate("() => { Object.assign(window.__hx, {t0: null, t1: null, expect: true}); }")
         box.press("Enter")
         _wait(lambda: page.evaluate("() => window.__hx.t1 !== null && window.__hx.t0 !== null"), 30,
               "the redrawn trace")
