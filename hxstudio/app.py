@@ -220,7 +220,8 @@ class Studio(pn.viewable.Viewer):
         """Apply one document edit; on a refused edit show the message and restore the widgets.
 
         ``reselect=False`` keeps the selection's editor as it is after an accepted edit (it shows
-        the edited value already; rebuilding its widgets costs hundreds of ms per edit)."""
+        the edited value already; rebuilding its widgets costs hundreds of ms per edit). An
+        auto-run starts before the widgets follow the edit (served, it computes meanwhile)."""
         with pn.io.hold():  # one message to the browser for all widget changes
             try:
                 edit(*args, **kwargs)
@@ -229,8 +230,8 @@ class Studio(pn.viewable.Viewer):
                 self._refresh_document()
                 return False
             self._controls.error = ""
+            self._changed()
             self._refresh_document(reselect)
-        self._changed()
         return True
 
     def _changed(self) -> None:

@@ -51,7 +51,7 @@ def test_chunked_run_equals_one_shot(make):
     network = make()
     expected = run(network)
     # a tiny chunk time forces many small chunks (sizes adapt: 8, then 1…32 steps)
-    session = RunSession(network, chunk_time=1e-5).start(background=False)
+    session = RunSession(network, chunk_time=1e-5, first_chunk=8).start(background=False)
     assert session.state == "finished" and session.error is None
     assert session.chunks > 3 and session.done == network.steps
     _assert_same(expected, session.result())
