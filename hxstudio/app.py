@@ -41,8 +41,10 @@ __all__ = ["Studio", "serve", "extension"]
 
 _DEFAULT_SIZES = {"input": 1, "LIF": 10, "LI": 3, "AELIF": 1}
 _ROW = 110.0  # px between canvas rows of new nodes
-#: Seconds between two partial plot updates of a running run (≈ 10 updates/s, ui-notes §B.3).
-PARTIAL_INTERVAL = 0.25
+#: Seconds between two partial plot updates of a running run. Each one repaints 32 growing traces,
+#: and headless chromium's software canvas takes 100–200 ms per such frame on this 2-core machine:
+#: the page drew 30–36 fps while streaming at 0.25 s, 39–40 fps at 0.4 s (``bench_ui``).
+PARTIAL_INTERVAL = 0.4
 #: Served: the heatmap, raster and rates follow the traces this many ms later, in their own
 #: message, so the trace plot being tuned is drawn in the next frame without waiting for them
 #: (one frame at 60 Hz plus the time the browser takes to apply the trace message).
