@@ -44,11 +44,14 @@ class _SliderBox(pn.widgets.FloatInput):
     """The editable slider's number box. In a served page a value the browser sends for it
     (Enter, blur, an arrow key or spin button) is committed at once: ``on_commit(value)`` runs
     on the next tick of the event loop. Panel's own handling of that value (syncing the slider
-    and the read-out, ≈ 20–25 ms of Python, measured) follows with Panel's usual 50 ms batching,
+    and the read-out, ≈ 20–25 ms of Python, measured) follows :attr:`_debounce` ms later,
     together with the box's ``value_throttled``, whose commit is then no change. Done the other
-    way round, that handling held the GIL while the auto-run computed and delayed it by as much.
+    way round, that handling held the GIL while the auto-run computed and delayed it by as much;
+    150 ms keeps its message and the browser's slider re-render out of the frames that draw the
+    auto-run's traces (the slider's handle has moved in the browser already).
     Elsewhere (a notebook) the box commits through ``value_throttled`` as before."""
 
+    _debounce = 150
     _rename = {"on_commit": None}
     on_commit = param.Callable(default=None, allow_None=True, doc=(
         "on_commit(value): a value arrived from the browser's box (display units)."))

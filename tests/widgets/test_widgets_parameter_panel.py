@@ -96,7 +96,7 @@ def test_typed_value_commits_before_the_slider_follows(panel):
     panel.on_change = lambda name, value: seen.append((name, value, thr._slider.value, panel.readout(name)))
     box._server_change(doc, "ref", None, "value", 120.0, 150.0)
     box._server_change(doc, "ref", None, "value_throttled", 120.0, 150.0)
-    assert [delay for _, delay in doc.timeouts] == [50]  # Panel's sync: one batch, 50 ms later
+    assert [delay for _, delay in doc.timeouts] == [150]  # Panel's sync: one batch, 150 ms later
     (commit,) = doc.next_tick
     commit()
     assert seen == [("threshold", 150.0, 120.0, "120 CADC LSB")]  # committed before the echo
