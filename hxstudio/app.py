@@ -718,7 +718,7 @@ def serve(network: Network | None = None, port: int = 5006, show: bool = False, 
     update waiting for the GIL then waits at most 1 ms instead of 5 ms per hand-over. Freezes
     the objects that exist before the first page (``gc.freeze``: the imported torch, Bokeh and
     Panel modules), so the cyclic garbage collector's full passes, which stop the server, skip
-    them: measured 530 ms → 60–240 ms per full pass while tuning.
+    them: measured 530 ms → 60–290 ms per full pass while tuning.
     """
     sys.setswitchinterval(SWITCH_INTERVAL)
     extension()
