@@ -182,7 +182,8 @@ class ParameterPanel(Viewer):
         Spec dicts: ``{"name", "label", "unit": "s" | "CADC LSB" | "CapMem LSB" | "1",
         "default", "calibrated": (lo, hi), "soft": (lo, hi), "step", "doc", "range_label"?}``, all
         in SI; ``range_label`` (default ``"Calibrated range"``) names ``calibrated`` in the tooltip.
-        A value outside ``calibrated`` puts the slider at the nearest limit; the read-out shows the value.
+        A value outside ``calibrated`` is shown as it is in the box and the read-out (it is what
+        runs); the slider's handle sits at the nearest end of its track.
         A spec ``{"name", "label", "kind": "bool", "default", "doc"}`` is a checkbox;
         ``on_change(name, True/False)`` fires when it is toggled.
         ``notes`` (name → text) adds a line under a slider's read-out (CSS class
@@ -204,13 +205,14 @@ class ParameterPanel(Viewer):
             lo, hi = (_clean(v * factor) for v in spec["calibrated"])
             soft_lo, soft_hi = (_clean(v * factor) for v in spec.get("soft", spec["calibrated"]))
             value = float(values.get(name, spec["default"]))
-            x = min(max(_clean(value * factor), lo), hi)
+            shown_value = _clean(value * factor)
+            x = min(max(shown_value, lo), hi)  # where the handle sits on the track
             slider = _EditableSlider(
                 label=f"{spec.get('label', name)} [{shown}]" if shown else spec.get("label", name),
                 # no fixed_start/fixed_end: a typed value outside the calibrated range reaches the
                 # owner, whose validation explains the range (bokeh would drop it silently)
                 start=max(lo, min(soft_lo, x)), end=min(hi, max(soft_hi, x)),
-                step=_clean(spec.get("step", (hi - lo) / 100 / factor) * factor), value=x,
+                step=_clean(spec.get("step", (hi - lo) / 100 / factor) * factor), value=shown_value,
                 sizing_mode="stretch_width", css_classes=[f"hx-param-{name}"],
             )
             readout = pn.pane.HTML(format_readout(value, unit), margin=(0, 10, 8, 10),

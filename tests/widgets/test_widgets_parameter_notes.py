@@ -10,8 +10,9 @@ def test_notes_are_shown_under_their_slider_and_cleared():
     panel = ParameterPanel()
     panel.show("n · LIF × 3", [SPEC], {"tau_mem": 0.2e-6}, notes={"tau_mem": "⚠ outside the calibrated range"})
     assert panel.note("tau_mem") == "⚠ outside the calibrated range"
-    assert panel.widget("tau_mem").value == 0.5                 # the slider stays in the calibrated range
-    assert panel.readout("tau_mem") == "0.2 µs (bio 0.2 ms)"    # the read-out shows the value
+    tau = panel.widget("tau_mem")
+    assert tau.value == 0.2 and (tau.start, tau.end) == (0.5, 60.0)  # the box shows what runs, the
+    assert panel.readout("tau_mem") == "0.2 µs (bio 0.2 ms)"          # track the calibrated range
     texts = [getattr(row, "object", "") for row in panel._body.objects]
     assert "⚠ outside the calibrated range" in texts
     panel.show("n · LIF × 3", [SPEC], {"tau_mem": 10e-6})

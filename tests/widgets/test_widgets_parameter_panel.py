@@ -109,10 +109,13 @@ def test_typed_value_commits_before_the_slider_follows(panel):
     assert [s[:2] for s in seen] == [("threshold", 150.0), ("threshold", 151.0)]
 
 
-def test_value_outside_calibration_is_clipped_for_display():
+def test_value_outside_calibration_is_shown_as_it_is():
     p = ParameterPanel()
-    p.show("x", SPECS[:1], {"tau_mem": 1.0})
-    assert p.widget("tau_mem").value == 60.0
+    p.show("x", SPECS[:1], {"tau_mem": 100e-6})  # calibrated up to 60 µs: what runs is 100 µs
+    tau = p.widget("tau_mem")
+    assert tau.value == 100.0 and tau._value_edit.value == 100.0
+    assert (tau.start, tau.end) == (1.0, 60.0)  # the track stays inside the calibrated range
+    assert p.readout("tau_mem") == "100.0 µs (bio 100 ms)"
 
 
 def test_show_edge_fields():
