@@ -36,3 +36,25 @@ def chromium():
 def require_fixture():
     """The :func:`require` helper as a fixture."""
     return require
+
+
+class _ServedDocument:
+    """Stands in for a served Bokeh document: keeps the callbacks scheduled on it (``next_tick``:
+    callbacks; ``timeouts``: ``(callback, delay_ms)``) instead of running them."""
+
+    session_context = True
+
+    def __init__(self):
+        self.next_tick, self.timeouts = [], []
+
+    def add_next_tick_callback(self, callback):
+        self.next_tick.append(callback)
+
+    def add_timeout_callback(self, callback, delay_ms):
+        self.timeouts.append((callback, delay_ms))
+
+
+@pytest.fixture
+def served_document():
+    """A :class:`_ServedDocument`."""
+    return _ServedDocument()

@@ -189,22 +189,12 @@ def test_auto_run_runs_at_once_then_once_after_a_burst_of_edits(monkeypatch):
     assert studio.result["neuron"].membrane_cadc[0, 0, 0] == 88.0
 
 
-class _ServedDocument:
-    """Stands in for the served Bokeh document: keeps the callbacks the studio schedules."""
-
-    def __init__(self):
-        self.later = []
-
-    def add_timeout_callback(self, callback, delay_ms):
-        self.later.append((callback, delay_ms))
-
-
-def test_served_traces_go_first_and_the_status_follows_with_the_overview(monkeypatch):
+def test_served_traces_go_first_and_the_status_follows_with_the_overview(monkeypatch, served_document):
     import hxstudio.app as app
 
     studio = Studio(psp())
     before = studio.message
-    doc = _ServedDocument()
+    doc = served_document
     monkeypatch.setattr(app, "_served_document", lambda: doc)
     monkeypatch.setattr(app, "set_curdoc", lambda _doc: contextlib.nullcontext())
     monkeypatch.setattr(app.pn.io, "hold", lambda *a, **k: contextlib.nullcontext())
@@ -213,11 +203,11 @@ def test_served_traces_go_first_and_the_status_follows_with_the_overview(monkeyp
     studio._show_result(result, report="ran again")
     membrane = result.populations["neuron"].membrane_cadc[:, 0, 0]
     np.testing.assert_array_equal(studio._traces.trace_source.data["n0"], membrane)  # drawn now
-    assert studio.message == before and [delay for _, delay in doc.later] == [app.OVERVIEW_DELAY_MS]
-    doc.later.pop()[0]()
+    assert studio.message == before and [delay for _, delay in doc.timeouts] == [app.OVERVIEW_DELAY_MS]
+    doc.timeouts.pop()[0]()
     assert studio.message == "ran again"
     # a report made meanwhile (a failed run) is not overwritten by the waiting one
     studio._show_result(result, report="ran once more")
     studio._report("run failed: NaN weights", error=True)
-    doc.later.pop()[0]()
+    doc.timeouts.pop()[0]()
     assert studio.message == "run failed: NaN weights"

@@ -73,25 +73,10 @@ def test_typed_value_commits_in_si(panel):
     assert panel.calls == [("threshold", 150.0)]
 
 
-class _ServedDocument:
-    """Stands in for a served Bokeh document: records the callbacks Panel and the box schedule."""
-
-    session_context = True
-
-    def __init__(self):
-        self.next_tick, self.timeouts = [], []
-
-    def add_next_tick_callback(self, callback):
-        self.next_tick.append(callback)
-
-    def add_timeout_callback(self, callback, delay_ms):
-        self.timeouts.append((callback, delay_ms))
-
-
-def test_typed_value_commits_before_the_slider_follows(panel):
+def test_typed_value_commits_before_the_slider_follows(panel, served_document):
     # Enter in the box of a served page: the browser sends value, then value_throttled
     thr = panel.widget("threshold")
-    box, doc = thr._value_edit, _ServedDocument()
+    box, doc = thr._value_edit, served_document
     seen = []
     panel.on_change = lambda name, value: seen.append((name, value, thr._slider.value, panel.readout(name)))
     box._server_change(doc, "ref", None, "value", 120.0, 150.0)
