@@ -6,9 +6,9 @@
    honour ``--bk-*`` CSS variables (bokeh/bokeh#15286); after an invalidation such a read
    recalculates the page's styles first. Together: a style recalculation per renderer and paint.
 3. It positions a glyph renderer's (empty) element on the screen box of the glyph's data, so
-   new data (every re-run of a tuned network) changes all 32 trace renderers' position styles:
-   the next style read in the paint recalculates the page's styles (measured: ≈ 7 ms of a
-   ≈ 20 ms trace repaint, before the browser's own style pass).
+   new data (every re-run of a tuned network) changes the trace renderers' position styles:
+   the next style read in the paint recalculates the page's styles (measured with one renderer
+   per trace: ≈ 7 ms of a ≈ 20 ms trace repaint, before the browser's own style pass).
 
 Measured in headless chromium on the studio page (``benchmarks/bench_ui.py``): the
 recalculations of (1) and (2) took about half of a re-run's repaint (forced style reads 144 of

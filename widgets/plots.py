@@ -42,10 +42,8 @@ from bokeh.models import (
     ColorBar,
     ColumnDataSource,
     FixedTicker,
-    GlyphRenderer,
     HoverTool,
     LinearColorMapper,
-    Line,
     Range1d,
     Span,
 )
@@ -56,7 +54,7 @@ from panel.viewable import Viewer
 from .plot_export import add_export_tools
 
 __all__ = ["BIN_THRESHOLD", "MAX_POINTS", "MAX_SHOWN", "MAX_TRACES", "OBSERVABLES", "RasterPlot", "TracePlot",
-           "continues", "display_stride", "new_figure", "nice_range", "set_range", "shown_range"]
+           "continues", "display_stride", "joined_traces", "new_figure", "nice_range", "set_range", "shown_range"]
 
 MAX_TRACES = 32
 MAX_SHOWN = 64
@@ -150,20 +148,30 @@ def continues(old_time: np.ndarray, new_time: np.ndarray, was_partial: bool) -> 
 
 
 def _columns_for_wire(columns: dict) -> dict:
-    """``columns`` as Bokeh should send them: plain lists (inline JSON) while they hold at most
-    :data:`LIST_LIMIT` values in all, else numpy arrays (binary). Bokeh sends each numpy column
-    as a binary buffer in websocket messages of its own, and 33 short trace columns took the
-    browser ≈ 20 ms to receive, one at a time, before it could draw (measured: 38 steps × 32
-    traces)."""
-    if sum(len(v) for v in columns.values()) > LIST_LIMIT:
+    """``columns`` (each a list of rows; a row a number, a string or a 1-D array) as Bokeh
+    should send them: plain lists (inline JSON) while the arrays hold at most
+    :data:`LIST_LIMIT` values in all, else as given (numpy arrays go binary). Bokeh sends each
+    numpy array as a binary buffer in a websocket message of its own, and 33 short trace arrays
+    took the browser ≈ 20 ms to receive, one at a time, before it could draw (measured: 38 steps
+    × 32 traces)."""
+    arrays = [row for rows in columns.values() for row in rows if isinstance(row, np.ndarray)]
+    if sum(row.size for row in arrays) > LIST_LIMIT:
         return columns
-    return {key: np.asarray(value).tolist() for key, value in columns.items()}
+    return {key: [row.tolist() if isinstance(row, np.ndarray) else row for row in rows]
+            for key, rows in columns.items()}
 
 
-def _trace_line(column: str, color: str = "#1f77b4") -> Line:
-    """The glyph of one trace: column ``column`` of the trace source over ``t``, 1 px wide (a
-    1.2 px stroke took chromium's software canvas several times longer while streaming)."""
-    return Line(x="t", y=column, line_width=1, line_color=color)
+def joined_traces(data: dict) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The traces held by a :class:`TracePlot`'s ``trace_source.data`` (or a copy read from the
+    browser): neuron → ``(time µs, values)``, each ``(S,)``, rows of one neuron joined in order
+    (a streamed row repeats the last point of the row before it, dropped here)."""
+    joined: dict[int, tuple[list, list]] = {}
+    for neuron, xs, ys in zip(data["neuron"], data["xs"], data["ys"]):
+        skip = 1 if neuron in joined else 0
+        times, values = joined.setdefault(int(neuron), ([], []))
+        times.append(np.asarray(xs, dtype=float)[skip:])
+        values.append(np.asarray(ys, dtype=float)[skip:])
+    return {neuron: (np.concatenate(t), np.concatenate(v)) for neuron, (t, v) in joined.items()}
 
 
 def _widths(data: dict) -> dict:
@@ -198,10 +206,15 @@ class TracePlot(Viewer):
 
     Shown neurons: the range ``first … first + count - 1`` (``count`` ≤ 32) plus ``picked``
     (:meth:`add_neuron`, e.g. a heatmap click), at most 64. ``trace_source`` (name
-    ``hx-trace-source``) holds ``t`` (µs) and one column ``n<i>`` per shown neuron ``i``,
-    decimated by :func:`display_stride`; one line renderer per column, named
-    ``"<population> #<i>"``. With ``keep_previous`` the previous run's traces stay as a
-    faded overlay (``previous_source``, name ``hx-trace-previous``: ``xs``, ``ys``, ``neuron``).
+    ``hx-trace-source``), drawn by one ``multi_line`` renderer, holds one row per shown neuron
+    ``i``: ``xs`` (µs), ``ys``, ``neuron`` (``i``), ``label`` (``"<population> #<i>"``) and
+    ``color``, decimated by :func:`display_stride`; each streamed part of a run adds one row
+    per neuron that starts at the neuron's last point so far (:func:`joined_traces` joins
+    them). One renderer instead of one per trace: BokehJS indexes and repaints each renderer
+    on its own; with one, the streaming page of ``benchmarks/bench_ui.py`` went from 38–40 to
+    48–50 frames/s (a re-run's latency stayed within the noise). With ``keep_previous`` the
+    previous run's traces stay as a faded overlay (``previous_source``, name
+    ``hx-trace-previous``: ``xs``, ``ys``, ``neuron``).
 
     MADC overlay: ``update(..., madc={"population", "neuron", "time", "values"})`` gives one
     neuron's MADC samples (``time`` in s ``(S,)``, ``values`` ``(S,)`` already mapped onto the
@@ -218,10 +231,8 @@ class TracePlot(Viewer):
     keep_previous = param.Boolean(default=False, doc="Keep the previous run's traces as a faded overlay.")
 
     def __init__(self, **params: Any):
-        self.trace_source = ColumnDataSource(dict(t=np.zeros(0)), name="hx-trace-source")
-        # hidden pool renderers point here: BokehJS recomputes every renderer of a source on each
-        # stream, so renderers kept for later must not hang on the live source
-        self._idle_source = ColumnDataSource(dict(t=np.zeros(0)))
+        self.trace_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[], label=[], color=[]),
+                                             name="hx-trace-source")
         self.previous_source = ColumnDataSource(dict(xs=[], ys=[], neuron=[]), name="hx-trace-previous")
         self.figure = new_figure("hx-trace-figure", y_axis_label="membrane [CADC LSB]", x_range=Range1d(0, 1),
                                  y_range=Range1d(0, 1))
@@ -235,9 +246,11 @@ class TracePlot(Viewer):
                       for key, color in _LINES}
         for span in self.spans.values():
             self.figure.add_layout(span)
-        self._hover = HoverTool(renderers=[], line_policy="nearest", tooltips=[])
+        # 1 px lines: a 1.2 px stroke took chromium's software canvas several times longer while streaming
+        self._lines_renderer = self.figure.multi_line("xs", "ys", line_color="color", line_width=1,
+                                                      source=self.trace_source, name="traces")
+        self._hover = HoverTool(renderers=[self._lines_renderer], line_policy="nearest", tooltips=[])
         self.figure.add_tools(self._hover)
-        self._renderers: list = []
         super().__init__(**params)
         self._time = np.zeros(0)
         self._data: dict[str, dict[str, np.ndarray]] = {}  # observable → population → (T, N)
@@ -321,52 +334,32 @@ class TracePlot(Viewer):
         data = self._data if data is None else data
         return data.get(self.observable, {}).get(self.population)
 
-    def _stream(self) -> None:
+    def _rows(self, steps: np.ndarray, neurons: list[int]) -> dict:
+        """``trace_source`` rows of ``neurons`` at time steps ``steps``."""
         array = self._array()
-        start = -(-self._sent // self._stride) * self._stride
-        idx = np.arange(start, len(self._time), self._stride)
+        x = self._time[steps] * 1e6
+        return dict(xs=[x] * len(neurons), ys=[np.ascontiguousarray(array[steps, i]) for i in neurons],
+                    neuron=list(neurons), label=[f"{self.population} #{i}" for i in neurons],
+                    color=[Category10_10[i % 10] for i in neurons])
+
+    def _stream(self) -> None:
+        """Send the steps recorded since the last update: one row per shown neuron, from its
+        last shown step on (so that the line continues)."""
+        start = -(-self._sent // self._stride) * self._stride  # first step not shown yet
         self._sent = len(self._time)
-        if array is None or not len(idx):
+        neurons = self.shown_neurons
+        if self._array() is None or not neurons or start >= len(self._time):
             return
-        new = {"t": self._time[idx] * 1e6}
-        new.update({f"n{i}": array[idx, i] for i in self.shown_neurons})
-        self.trace_source.stream(_columns_for_wire(new))
+        steps = np.arange(start - self._stride, len(self._time), self._stride)
+        self.trace_source.stream(_columns_for_wire(self._rows(steps, neurons)))
 
     @param.depends("population", "observable", "first", "count", "picked", watch=True)
     def _refresh(self) -> None:
         """Replace the sources' data with the current selection (one message to the browser)."""
-        array = self._array()
         neurons = self.shown_neurons
         self._stride = display_stride(len(self._time))
         self._sent = len(self._time)
-        steps = slice(0, len(self._time), self._stride)
-        data = {"t": self._time[steps] * 1e6}
-        data.update({f"n{i}": np.ascontiguousarray(array[steps, i]) for i in neurons})
-        if len(self._renderers) < len(neurons):  # grow the pool in one go (one document change)
-            new = [GlyphRenderer(data_source=self._idle_source, glyph=_trace_line("t"), visible=False)
-                   for _ in range(len(neurons) - len(self._renderers))]
-            self._renderers += new
-            self.figure.renderers = [*self.figure.renderers, *new]
-            self._hover.renderers = list(self._renderers)
-        # A renderer changes column by getting a new glyph, never by an edited one: BokehJS
-        # derives a decimated glyph (drawn while panning) from the glyph it was built with and
-        # does not follow later edits of its fields; an edited glyph kept drawing its old
-        # column there and warned on every repaint once that column was gone.
-        hiding = [r for r in self._renderers[len(neurons):] if r.visible]
-        if hiding:  # their glyph views drawn so far find their columns (empty) on the idle source
-            columns = {"t"} | {r.glyph.y for r in hiding} | set(self._idle_source.data)
-            self._idle_source.data = {c: np.zeros(0) for c in sorted(columns)}
-        for renderer in hiding:
-            renderer.update(data_source=self._idle_source, glyph=_trace_line("t"), visible=False, name=None)
-        for renderer in self._renderers[:len(neurons)]:  # attach first: the data change is then an event
-            if renderer.data_source is not self.trace_source:
-                renderer.data_source = self.trace_source
-        self.trace_source.data = _columns_for_wire(data)
-        for renderer, neuron in zip(self._renderers, neurons):
-            name = f"{self.population} #{neuron}"
-            if renderer.name != name or not renderer.visible:  # re-runs leave the renderers alone
-                renderer.update(glyph=_trace_line(f"n{neuron}", Category10_10[neuron % 10]), name=name,
-                                visible=True)
+        self.trace_source.data = _columns_for_wire(self._rows(np.arange(0, len(self._time), self._stride), neurons))
         self._set_labels()
         self._show_previous(neurons)
         self._show_madc(neurons)
@@ -418,7 +411,7 @@ class TracePlot(Viewer):
     def _set_labels(self) -> None:
         label, unit = OBSERVABLES[self.observable]
         self.figure.yaxis.axis_label = f"{label} [{unit}]"
-        self._hover.tooltips = [("neuron", "$name"), ("time", "@t{0.00} µs"), ("value", f"$snap_y{{0.00}} {unit}")]
+        self._hover.tooltips = [("neuron", "@label"), ("time", "$snap_x{0.00} µs"), ("value", f"$snap_y{{0.00}} {unit}")]
         lines = self._lines.get(self.population, {}) if self.observable == "membrane" else {}
         for key, span in self.spans.items():
             value = lines.get(key)

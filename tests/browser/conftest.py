@@ -2,8 +2,9 @@
 
 ``page`` fails the test on any request that leaves 127.0.0.1 and on any console error;
 ``guarded_page(url, ready)`` opens any other local page (JupyterLab) under the same guards. ``ui`` bundles
-the helpers: ``ui.source(page, name)`` (a Bokeh ColumnDataSource's data), ``ui.text(page, selector)``
-(text inside a Panel component's shadow root), ``ui.wait_for(predicate, timeout, what)``.
+the helpers: ``ui.source(page, name)`` (a Bokeh ColumnDataSource's data), ``ui.traces(page)`` (the
+trace plot's traces, neuron → ``(time µs, values)``), ``ui.text(page, selector)`` (text inside a Panel
+component's shadow root), ``ui.wait_for(predicate, timeout, what)``.
 """
 
 import contextlib
@@ -112,6 +113,14 @@ def _source(page, name: str) -> dict:
     )
 
 
+def _traces(page) -> dict:
+    """The trace plot's traces in the page: neuron → ``(time µs, values)`` (``{}`` before any)."""
+    from hxstudio.widgets.plots import joined_traces
+
+    data = _source(page, "hx-trace-source")
+    return joined_traces(data) if data else {}
+
+
 def _text(page, selector: str) -> str:
     return page.locator(selector).first.evaluate("e => (e.shadowRoot || e).textContent")
 
@@ -128,5 +137,5 @@ def _wait_for(predicate, timeout=30.0, what="condition"):
 
 @pytest.fixture
 def ui():
-    """The page helpers: ``source``, ``text``, ``wait_for`` (see the module docstring)."""
-    return SimpleNamespace(source=_source, text=_text, wait_for=_wait_for)
+    """The page helpers: ``source``, ``traces``, ``text``, ``wait_for`` (see the module docstring)."""
+    return SimpleNamespace(source=_source, traces=_traces, text=_text, wait_for=_wait_for)

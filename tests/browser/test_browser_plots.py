@@ -27,18 +27,18 @@ def test_heatmap_row_click_adds_that_neurons_trace(page, ui):
     # every hidden neuron of the Yin-Yang example is a row (the heatmap follows the traces)
     heatmap = ui.wait_for(lambda: (d := ui.source(page, "hx-heatmap-source")) and d["dh"] == [120] and d,
                           what="heatmap data")
-    before = ui.source(page, "hx-trace-source")
-    assert "n100" not in before and "n31" in before
+    before = ui.traces(page)
+    assert 100 not in before and 31 in before
     page.locator(".hx-heatmap").scroll_into_view_if_needed()
     point = page.evaluate(_POINT_JS, ["hx-heatmap-figure", 0.5, 100.1])
     page.mouse.click(point["x"], point["y"])
-    after = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and "n100" in d and d,
+    after = ui.wait_for(lambda: (d := ui.traces(page)) and 100 in d and d,
                         what="neuron 100's trace after the heatmap click")
     columns = _transpose(heatmap["image"][0], 120)  # a streamed image keeps spare (NaN) columns
-    steps = len(after["n100"])
-    assert after["n100"] == pytest.approx([row[100] for row in columns[:steps]], abs=1e-4)
-    assert all(math.isnan(row[100]) for row in columns[steps:])
-    assert len([k for k in after if k.startswith("n")]) == 33
+    values = list(after[100][1])
+    assert values == pytest.approx([row[100] for row in columns[:len(values)]], abs=1e-4)
+    assert all(math.isnan(row[100]) for row in columns[len(values):])
+    assert len(after) == 33
 
 
 def _transpose(flat, rows):
@@ -84,7 +84,7 @@ _REPAINT_JS = """async (mark) => {
         const source = doc.get_model_by_name("hx-trace-source")  // new data, as after a re-run
         const map = source.data instanceof Map
         const entries = (map ? [...source.data] : Object.entries(source.data))
-            .map(([k, v]) => [k, k == "t" ? v : [...v].map(x => 0.9 * x + 5)])
+            .map(([k, v]) => [k, k != "ys" ? v : [...v].map(row => [...row].map(x => 0.9 * x + 5))])
         source.data = map ? new Map(entries) : Object.fromEntries(entries)
         await frame(); await frame(); await frame()
         observer.disconnect()
@@ -98,34 +98,47 @@ _REPAINT_JS = """async (mark) => {
 def test_repaint_leaves_renderer_styles_alone_and_axes_are_fixed(page, ui):
     """hxstudio.widgets.bokeh_fix is installed: neither a repaint nor new trace data writes a
     renderer's position style (unpatched BokehJS 3.9 rewrites every one on each paint, and moves
-    each trace's element to its data's box; each write costs a style recalculation); the trace
+    the traces' element to their data's box; each write costs a style recalculation); the trace
     axes are fixed ranges over the whole run (38 steps of 1 µs: 0 … 37 µs)."""
     from hxstudio.widgets.bokeh_fix import FIX_MARK
 
     ui.wait_for(lambda: ui.source(page, "hx-trace-source"), what="trace data")
     result = page.evaluate(_REPAINT_JS, FIX_MARK)
     assert result["fixed"] is True
-    assert result["painted"] >= 2 and result["styles"] >= 32   # 32 traces and more were repainted
+    assert result["painted"] >= 2 and result["styles"] >= 3    # traces, MADC, previous run: repainted
     assert result["repaint"] == 0 and result["new_data"] == 0
     assert result["x"] == ["Range1d", 0, 37] and result["y"] == "Range1d"
 
 
-def test_switching_to_a_smaller_network_leaves_no_dangling_trace_columns(page, ui):
-    """Yin-Yang shows 32 traces; after opening the 1-neuron PSP example the 31 spare trace
-    renderers are parked on the idle source with glyphs that exist there: BokehJS logs no
-    "nonexistent field" warning (it did for every glyph view on every repaint) and the trace
-    source holds exactly t and n0."""
+def test_switching_to_a_smaller_network_leaves_one_trace(page, ui):
+    """Yin-Yang shows 32 traces; after opening the 1-neuron PSP example the trace source holds
+    exactly neuron 0's 120 steps and BokehJS logs no "nonexistent field" warning (it did on every
+    repaint when each trace had a renderer of its own that outlived its column)."""
     from hxstudio.examples import load_example
 
-    ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and "n31" in d, what="32 Yin-Yang traces")
+    ui.wait_for(lambda: len(ui.traces(page)) == 32, what="32 Yin-Yang traces")
     warnings = []
     page.on("console", lambda m: warnings.append(m.text) if "nonexistent field" in m.text else None)
     network = load_example("psp")
     page.set_input_files("input[type=file]", files=[{
         "name": "psp.json", "mimeType": "application/json", "buffer": network.to_json().encode()}])
     ui.wait_for(lambda: "ran 120 steps" in ui.text(page, ".hx-run-status"), timeout=60, what="the PSP run")
-    data = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and len(d["t"]) == 120 and d,
-                       what="the PSP traces")
-    assert sorted(data) == ["n0", "t"]
+    data = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and d["neuron"] == [0] and d,
+                       what="the PSP trace")
+    assert len(data["xs"][0]) == len(data["ys"][0]) == 120 and data["label"] == ["neuron #0"]
     page.wait_for_timeout(500)  # a few repaints
     assert warnings == []
+
+
+def test_hover_on_a_trace_names_the_neuron_time_and_value(page, ui):
+    """One multi-line renderer draws every trace; hovering a sample shows the neuron, its time
+    and value with unit (snapped to the nearest sample)."""
+    traces = ui.wait_for(lambda: len(d := ui.traces(page)) == 32 and d, what="32 Yin-Yang traces")
+    time, values = traces[5]
+    step = 20
+    page.locator(".hx-trace-plot").scroll_into_view_if_needed()
+    point = page.evaluate(_POINT_JS, ["hx-trace-figure", time[step] / 37.0, float(values[step])])
+    page.mouse.move(point["x"] - 30, point["y"] - 30)
+    page.mouse.move(point["x"], point["y"], steps=5)
+    tips = ui.wait_for(lambda: page.locator(".bk-tooltip-content").all_inner_texts(), what="a tooltip")
+    assert any("hidden #5" in tip and "20.00 µs" in tip and f"{values[step]:.2f} CADC LSB" in tip for tip in tips)

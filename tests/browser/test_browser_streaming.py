@@ -18,10 +18,21 @@ def _upload(page, network: Network, name: str) -> None:
         "name": name, "mimeType": "application/json", "buffer": network.to_json().encode()}])
 
 
+# samples and last time (µs) of the first shown neuron's trace: its rows joined (a streamed row
+# repeats the last point of the one before); computed in the page, long traces are large
 _TIME_COLUMN = """() => {
     for (const doc of Bokeh.documents) {
         const src = doc.get_model_by_name('hx-trace-source');
-        if (src) { const t = src.data instanceof Map ? src.data.get('t') : src.data.t; return t ? [t.length, t.length ? t[t.length - 1] : -1] : [0, -1]; }
+        if (!src) continue;
+        const column = (name) => src.data instanceof Map ? src.data.get(name) : src.data[name];
+        const neuron = column('neuron') || [], xs = column('xs') || [];
+        let count = 0, last = -1;
+        for (let row = 0; row < neuron.length; row++) {
+            if (neuron[row] !== neuron[0] || !xs[row].length) continue;
+            count += xs[row].length - (count ? 1 : 0);
+            last = xs[row][xs[row].length - 1];
+        }
+        return [count, last];
     }
     return [0, -1];
 }"""

@@ -18,11 +18,11 @@ def test_example_runs_and_threshold_change_updates_plots(page, ui):
     edges = page.eval_on_selector_all(".react-flow__edge", "es => es.map(e => e.dataset.id)")
     assert sorted(edges) == ["hidden→readout", "input→hidden"]
 
-    before = ui.wait_for(lambda: ui.source(page, "hx-trace-source"), what="trace data")
+    before = ui.wait_for(lambda: ui.traces(page), what="trace data")
     raster = ui.wait_for(lambda: (d := ui.source(page, "hx-raster-source")) and len(d["x"]) > 5 and d,
                          what="the raster (it follows the traces)")
-    traces = [k for k in before if k.startswith("n")]
-    assert len(traces) == 32 and len(before["t"]) == len(before["n0"]) == 38  # 32 hidden neurons × 38 steps
+    assert sorted(before) == list(range(32))                             # 32 hidden neurons
+    assert len(before[0][0]) == len(before[0][1]) == 38                   # × 38 steps
     assert len(raster["x"]) > 5                                         # input spikes and hidden spikes
 
     page.click('.react-flow__node[data-id="hidden"]')
@@ -31,13 +31,13 @@ def test_example_runs_and_threshold_change_updates_plots(page, ui):
     box.fill("100")
     box.press("Enter")
     page.click(".hx-run-button button")
-    after = ui.wait_for(lambda: (d := ui.source(page, "hx-trace-source")) and d["n0"] != before["n0"] and d,
+    after = ui.wait_for(lambda: (d := ui.traces(page)) and list(d[0][1]) != list(before[0][1]) and d,
                       what="the trace to change after Run")
     # the raster follows the traces in a message of its own; a lower threshold, more hidden spikes
     raster_after = ui.wait_for(lambda: (d := ui.source(page, "hx-raster-source")) and len(d["x"]) > len(raster["x"])
                                and d, what="the raster to gain spikes after Run")
     assert len(raster_after["x"]) > len(raster["x"])
-    assert max(max(after[k]) for k in traces) <= 100.0 + 1e-3  # nothing is stored above threshold
+    assert max(values.max() for _, values in after.values()) <= 100.0 + 1e-3  # nothing stored above threshold
     status = ui.text(page, ".hx-run-status")
     assert "ran 38 steps on the mock" in status
 

@@ -7,6 +7,7 @@ import pytest
 
 from hxstudio.app import Studio
 from hxstudio.examples import psp
+from hxstudio.widgets.plots import joined_traces
 
 
 @pytest.fixture
@@ -19,9 +20,9 @@ def test_opens_and_runs_the_document(studio):
     nodes, edges = studio._editor.graph
     assert sorted(n["id"] for n in nodes) == ["excitatory", "inhibitory", "neuron"]
     assert sorted(e["id"] for e in edges) == ["excitatory→neuron", "inhibitory→neuron"]
-    data = studio._traces.trace_source.data
-    assert np.array_equal(data["n0"], studio.result["neuron"].membrane_cadc[:, 0, 0])
-    assert np.array_equal(data["t"], studio.result.time * 1e6)
+    time, membrane = joined_traces(studio._traces.trace_source.data)[0]
+    assert np.array_equal(membrane, studio.result["neuron"].membrane_cadc[:, 0, 0])
+    assert np.array_equal(time, studio.result.time * 1e6)
     assert "ran 120 steps on the mock" in studio.message
 
 
@@ -31,7 +32,7 @@ def test_parameter_edit_and_run_updates_the_trace(studio):
     studio._params.on_change("leak", 90.0)
     assert studio.network.population("neuron").params["leak"] == 90.0
     studio._controls.click()
-    assert studio._traces.trace_source.data["n0"][0] == pytest.approx(90.0)
+    assert studio._traces.trace_source.data["ys"][0][0] == pytest.approx(90.0)
 
 
 def test_refused_edit_shows_message_and_keeps_document(studio):

@@ -11,6 +11,7 @@ from bokeh.document.events import ColumnDataChangedEvent, ColumnsStreamedEvent
 from hxstudio.app import Studio
 from hxstudio.examples import yinyang
 from hxstudio.result import Result
+from hxstudio.widgets.plots import joined_traces
 
 
 def _prefix(result: Result, steps: int) -> Result:
@@ -31,7 +32,7 @@ def test_plots_show_the_result(studio):
     hidden = result["hidden"]
     traces = studio._plots.traces
     assert traces.population == "hidden" and traces.shown_neurons == list(range(32))
-    np.testing.assert_array_equal(traces.trace_source.data["n5"], hidden.membrane_cadc[:, 0, 5])
+    np.testing.assert_array_equal(joined_traces(traces.trace_source.data)[5][1], hidden.membrane_cadc[:, 0, 5])
     assert traces.spans["reset"].visible and traces.spans["threshold"].visible
     assert traces.param.observable.objects == ["membrane", "current"]
     image = studio._plots.heatmap.heatmap_source.data["image"][0]
@@ -57,8 +58,9 @@ def test_a_streamed_run_ends_equal_to_a_one_shot_run(studio):
     kinds = [type(e) for e in log if getattr(e, "model", None) is source
              and isinstance(e, (ColumnDataChangedEvent, ColumnsStreamedEvent))]
     assert kinds == [ColumnDataChangedEvent, ColumnsStreamedEvent, ColumnsStreamedEvent]
-    np.testing.assert_array_equal(source.data["t"], result.time * 1e6)
-    np.testing.assert_array_equal(source.data["n31"], result["hidden"].membrane_cadc[:, 0, 31])
+    time, membrane = joined_traces(source.data)[31]
+    np.testing.assert_array_equal(time, result.time * 1e6)
+    np.testing.assert_array_equal(membrane, result["hidden"].membrane_cadc[:, 0, 31])
     raster = studio._raster.raster_source.data
     assert len(raster["x"]) == sum(result.spike_counts().values())
     np.testing.assert_array_equal(studio._plots.heatmap.heatmap_source.data["image"][0][:, :38],

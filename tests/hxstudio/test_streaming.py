@@ -12,6 +12,7 @@ from hxstudio.examples import load_example, psp
 from hxstudio.network import ConstantInit, MatrixInit, Network, NormalInit, PoissonRate, SpikeTimes
 from hxstudio.runner import run
 from hxstudio.streaming import RunSession
+from hxstudio.widgets.plots import joined_traces
 
 
 def _recurrent():
@@ -202,7 +203,7 @@ def test_served_traces_go_first_and_the_status_follows_with_the_overview(monkeyp
     result = run(studio.network)
     studio._show_result(result, report="ran again")
     membrane = result.populations["neuron"].membrane_cadc[:, 0, 0]
-    np.testing.assert_array_equal(studio._traces.trace_source.data["n0"], membrane)  # drawn now
+    np.testing.assert_array_equal(joined_traces(studio._traces.trace_source.data)[0][1], membrane)  # drawn now
     assert studio.message == before and [delay for _, delay in doc.timeouts] == [app.OVERVIEW_DELAY_MS]
     doc.timeouts.pop()[0]()
     assert studio.message == "ran again"

@@ -8,6 +8,7 @@ from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent
 from bokeh.events import Tap
 
 from hxstudio.widgets import PopulationHeatmap, ResultsView
+from hxstudio.widgets.plots import joined_traces
 
 T = 60
 TIME = np.arange(T) * 0.5e-6  # 0.5 µs steps
@@ -75,7 +76,7 @@ def test_results_view_adds_the_clicked_neuron_trace(membrane):
     view.heatmap.update(TIME, membrane)
     view.heatmap._on_tap(Tap(view.heatmap.figure, x=1.0, y=300.2))
     assert view.traces.shown_neurons[-1] == 300
-    np.testing.assert_array_equal(view.traces.trace_source.data["n300"], membrane["hidden"][:, 300])
+    np.testing.assert_array_equal(joined_traces(view.traces.trace_source.data)[300][1], membrane["hidden"][:, 300])
     view.webgl = True
     assert {f.output_backend for f in view.figures} == {"webgl"}
     view.webgl = False

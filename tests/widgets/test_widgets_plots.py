@@ -7,7 +7,7 @@ from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent, ColumnsStreamedEvent
 
 from hxstudio.widgets import MAX_TRACES, RasterPlot, TracePlot
-from hxstudio.widgets.plots import BIN_THRESHOLD, MAX_POINTS, MAX_SHOWN, display_stride, nice_range
+from hxstudio.widgets.plots import BIN_THRESHOLD, MAX_POINTS, MAX_SHOWN, display_stride, joined_traces, nice_range
 
 T = 50
 TIME = np.arange(T) * 1e-6  # 1 µs steps
@@ -20,8 +20,13 @@ def traces():
 
 
 def shown(plot):
-    """``{neuron: y column}`` of the trace source."""
-    return {int(k[1:]): v for k, v in plot.trace_source.data.items() if k != "t"}
+    """``{neuron: values}`` of the trace source (rows joined)."""
+    return {neuron: values for neuron, (_, values) in joined_traces(plot.trace_source.data).items()}
+
+
+def shown_time(plot, neuron=0):
+    """The time column (µs) of ``neuron``'s trace."""
+    return joined_traces(plot.trace_source.data)[neuron][0]
 
 
 class Events:
@@ -48,20 +53,19 @@ def test_traces_equal_input_columns(traces):
     data = plot.trace_source.data
     assert plot.population == "hidden" and plot.param.population.objects == ["hidden", "out"]
     assert plot.shown_neurons == list(range(32)) and MAX_TRACES == 32  # 40 neurons, capped
-    assert sorted(shown(plot)) == list(range(32))
+    assert data["neuron"] == list(range(32))  # one row per neuron
     for i in (0, 7, 31):
-        np.testing.assert_array_equal(data[f"n{i}"], traces["hidden"][:, i])
-    np.testing.assert_allclose(data["t"], np.arange(T))  # µs
-    visible = [r for r in plot._renderers if r.visible]
-    assert [r.glyph.y for r in visible] == [f"n{i}" for i in range(32)]
-    assert visible[7].name == "hidden #7"
+        np.testing.assert_array_equal(np.float32(data["ys"][i]), traces["hidden"][:, i])
+        np.testing.assert_allclose(data["xs"][i], np.arange(T))  # µs
+    assert data["label"][7] == "hidden #7" and data["color"][:2] == ["#1f77b4", "#ff7f0e"]
+    assert [r for r in plot.figure.renderers if r.data_source is plot.trace_source] == [plot._lines_renderer]
     assert {k: (s.visible, s.location) for k, s in plot.spans.items()} == {
         "threshold": (True, 150.0), "leak": (True, 80.0), "reset": (True, 60.0)}
     assert plot.figure.output_backend == "canvas"
     assert "µs" in plot.figure.xaxis[0].axis_label and "CADC LSB" in plot.figure.yaxis[0].axis_label
-    assert dict(plot._hover.tooltips) == {"neuron": "$name", "time": "@t{0.00} µs",
+    assert dict(plot._hover.tooltips) == {"neuron": "@label", "time": "$snap_x{0.00} µs",
                                           "value": "$snap_y{0.00} CADC LSB"}
-    assert plot._hover.renderers == plot._renderers
+    assert plot._hover.renderers == [plot._lines_renderer]
 
 
 def test_pick_population_and_range(traces):
@@ -70,13 +74,13 @@ def test_pick_population_and_range(traces):
     source = plot.trace_source
     plot.first, plot.count = 30, 5
     assert plot.shown_neurons == [30, 31, 32, 33, 34]
-    np.testing.assert_array_equal(source.data["n32"], traces["hidden"][:, 32])
-    assert sum(r.visible for r in plot._renderers) == 5
+    np.testing.assert_array_equal(shown(plot)[32], traces["hidden"][:, 32])
+    assert source.data["neuron"] == [30, 31, 32, 33, 34]
     plot.population = "out"
     assert shown(plot) == {}  # first=30 is past the 3 neurons of "out"
     plot.first = 0
     assert sorted(shown(plot)) == [0, 1, 2]
-    np.testing.assert_array_equal(source.data["n1"], traces["out"][:, 1])
+    np.testing.assert_array_equal(shown(plot)[1], traces["out"][:, 1])
     assert not plot.spans["threshold"].visible  # no lines for "out"
     assert plot.trace_source is source  # updated in place
     with pytest.raises(ValueError):
@@ -88,7 +92,7 @@ def test_add_neuron_appends_and_caps_at_64(traces):
     plot.update(TIME, traces)
     plot.add_neuron("hidden", 37)
     assert plot.shown_neurons == list(range(32)) + [37]
-    np.testing.assert_array_equal(plot.trace_source.data["n37"], traces["hidden"][:, 37])
+    np.testing.assert_array_equal(shown(plot)[37], traces["hidden"][:, 37])
     plot.add_neuron("out", 2)  # another population: earlier picks go
     assert plot.population == "out" and plot.picked == [2] and plot.shown_neurons == [0, 1, 2]
     wide = {"p": np.arange(T * 100, dtype=np.float32).reshape(T, 100)}
@@ -108,13 +112,13 @@ def test_observables_current_and_adaptation(traces):
     plot.update(TIME, traces, {"hidden": {"threshold": 150.0}}, current=current)
     assert plot.param.observable.objects == ["membrane", "current"]  # no adaptation given: not offered
     plot.observable = "current"
-    np.testing.assert_array_equal(plot.trace_source.data["n3"], current["hidden"][:, 3])
+    np.testing.assert_array_equal(shown(plot)[3], current["hidden"][:, 3])
     assert plot.figure.yaxis[0].axis_label == "synaptic current [model units]"
     assert not plot.spans["threshold"].visible  # threshold lines only on the membrane
     plot.update(TIME, traces, adaptation={"hidden": traces["hidden"] - 1})
     assert plot.param.observable.objects == ["membrane", "adaptation"] and plot.observable == "membrane"
     plot.observable = "adaptation"
-    np.testing.assert_array_equal(plot.trace_source.data["n0"], traces["hidden"][:, 0] - 1)
+    np.testing.assert_array_equal(shown(plot)[0], traces["hidden"][:, 0] - 1)
 
 
 def test_update_keeps_picked_population(traces):
@@ -123,7 +127,7 @@ def test_update_keeps_picked_population(traces):
     plot.population = "out"
     plot.update(TIME, {k: v + 1 for k, v in traces.items()})
     assert plot.population == "out"
-    np.testing.assert_array_equal(plot.trace_source.data["n0"], traces["out"][:, 0] + 1)
+    np.testing.assert_array_equal(shown(plot)[0], traces["out"][:, 0] + 1)
     plot.update(TIME, {"hidden": traces["hidden"]})
     assert plot.population == "hidden"
 
@@ -141,13 +145,15 @@ def test_streamed_run_sends_only_new_samples(traces):
     assert events.kinds(plot.trace_source) == ["ColumnDataChangedEvent", "ColumnsStreamedEvent",
                                                 "ColumnsStreamedEvent"]
     first, second = events.streamed(plot.trace_source)
-    np.testing.assert_array_equal(first["t"], TIME[10:25] * 1e6)
-    np.testing.assert_array_equal(second["n3"], traces["hidden"][25:, 3])
-    assert set(first) == {"t", "n0", "n1", "n2", "n3"}
-    np.testing.assert_array_equal(plot.trace_source.data["n2"], traces["hidden"][:, 2])  # equals one-shot
+    assert first["neuron"] == second["neuron"] == [0, 1, 2, 3]  # one new row per neuron
+    np.testing.assert_array_equal(first["xs"][0], TIME[9:25] * 1e6)  # from the last step shown on
+    np.testing.assert_array_equal(np.float32(second["ys"][3]), traces["hidden"][24:, 3])
+    assert set(first) == {"xs", "ys", "neuron", "label", "color"}
+    np.testing.assert_array_equal(shown(plot)[2], traces["hidden"][:, 2])  # equals one-shot
+    np.testing.assert_array_equal(shown_time(plot, 2), TIME * 1e6)
     plot.update(TIME[:5], {n: a[:5] for n, a in traces.items()}, partial=True)  # a new run: replaced
     assert events.kinds(plot.trace_source)[-1] == "ColumnDataChangedEvent"
-    assert len(plot.trace_source.data["t"]) == 5
+    assert len(plot.trace_source.data["xs"]) == 4 and len(shown_time(plot)) == 5
 
 
 def test_nice_range_rounds_out_and_keeps_a_range_that_still_fits():
@@ -196,7 +202,7 @@ def test_keep_previous_overlays_the_last_run(traces):
     prev = plot.previous_source.data
     assert prev["neuron"] == [0, 1, 2]
     np.testing.assert_array_equal(prev["ys"][1], traces["hidden"][:, 1])  # the run before, not +5
-    np.testing.assert_array_equal(plot.trace_source.data["n1"], traces["hidden"][:, 1] + 5)
+    np.testing.assert_array_equal(shown(plot)[1], traces["hidden"][:, 1] + 5)
     plot.keep_previous = False
     assert plot.previous_source.data["ys"] == []
 
@@ -208,9 +214,9 @@ def test_long_traces_are_decimated():
     plot = TracePlot()
     plot.update(time, {"p": array})
     assert display_stride(steps) == 4 and display_stride(4000) == 1 and display_stride(4001) == 2
-    assert len(plot.trace_source.data["t"]) == 2500 <= MAX_POINTS
-    np.testing.assert_array_equal(plot.trace_source.data["n1"], array[::4, 1])
-    np.testing.assert_array_equal(plot.trace_source.data["t"], time[::4] * 1e6)
+    assert len(shown_time(plot)) == 2500 <= MAX_POINTS
+    np.testing.assert_array_equal(shown(plot)[1], array[::4, 1])
+    np.testing.assert_array_equal(shown_time(plot, 1), time[::4] * 1e6)
 
 
 def test_raster_bands_and_positions():
@@ -286,12 +292,16 @@ def test_streamed_long_run_resends_when_the_stride_doubles():
     array = np.arange(steps * 2, dtype=np.float32).reshape(steps, 2)
     plot = TracePlot()
     events = Events(plot.figure)
-    for k in (3000, 4000, 6000, 9000):
+    for k in (3000, 4000, 6000, 7001, 9000):
         plot.update(time[:k], {"p": array[:k]}, partial=k < steps)
-    # 3000, 4000: stride 1 (stream); 6000: stride 2 (resend); 9000: stride 4 (resend)
+        if k == 7001:  # streamed at stride 2: continues on the even steps
+            np.testing.assert_array_equal(shown(plot)[0], array[:k:2, 0])
+            np.testing.assert_array_equal(shown_time(plot), time[:k:2] * 1e6)
+    # 3000, 4000: stride 1 (stream); 6000: stride 2 (resend); 7001: stride 2 (stream); 9000: stride 4 (resend)
     assert events.kinds(plot.trace_source) == ["ColumnDataChangedEvent", "ColumnsStreamedEvent",
-                                                "ColumnDataChangedEvent", "ColumnDataChangedEvent"]
-    np.testing.assert_array_equal(plot.trace_source.data["n0"], array[::4, 0])  # as a one-shot update
+                                                "ColumnDataChangedEvent", "ColumnsStreamedEvent",
+                                                "ColumnDataChangedEvent"]
+    np.testing.assert_array_equal(shown(plot)[0], array[::4, 0])  # as a one-shot update
 
 
 def test_streamed_binned_raster_patches_only_new_bins():

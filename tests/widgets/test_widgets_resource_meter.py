@@ -3,6 +3,7 @@
 import numpy as np
 
 from hxstudio.widgets import ResourceMeter, TracePlot
+from hxstudio.widgets.plots import joined_traces
 
 
 def test_meter_shows_the_numbers_and_turns_red_when_over():
@@ -65,5 +66,6 @@ def test_madc_overlay_arrives_with_the_last_part_of_a_streamed_run():
     assert plot.madc_source.data["x"].size == 0
     madc = {"population": "n", "neuron": 1, "time": np.arange(1176) * 34e-9, "values": np.full(1176, -48.0)}
     plot.update(time, {"n": np.zeros((40, 2))}, madc=madc)
-    assert len(plot.trace_source.data["t"]) == 40  # streamed on, not replaced
+    assert plot.trace_source.data["neuron"] == [0, 1, 0, 1]  # streamed on (a row per neuron and part)
+    assert len(joined_traces(plot.trace_source.data)[1][0]) == 40
     np.testing.assert_array_equal(plot.madc_source.data["y"], np.full(1176, -48.0))
