@@ -296,10 +296,11 @@ class Studio(pn.viewable.Viewer):
         kind, target = self.selected or (None, None)
         if kind == "node":
             notes = _param_view(self.network.population(target))[1]
-            if (self._apply(self.network.set_param, target, name,
-                            value if isinstance(value, bool) else float(value), reselect=False)
-                    and _param_view(self.network.population(target))[1] != notes):
-                self._show_selection()  # a note (calibrated range, per-neuron values) changed
+            if self._apply(self.network.set_param, target, name,
+                           value if isinstance(value, bool) else float(value), reselect=False):
+                changed = _param_view(self.network.population(target))[1]
+                if changed != notes:  # calibrated range, per-neuron values
+                    self._params.set_notes(changed)
         elif kind == "edge":
             change = _edge_change(self.network.projection(target), name, value)
             if self._apply(self.network.update_projection, target, reselect=False, **change) and name == "init":

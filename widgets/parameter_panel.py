@@ -172,7 +172,7 @@ class ParameterPanel(Viewer):
 
     def clear(self, message: str = "Select a population or projection to edit it.") -> None:
         """Remove all controls and show ``message``."""
-        self._note_text = {}
+        self._note_text, self._notes = {}, {}
         self._set("", {}, {}, [pn.pane.Markdown(f"*{html.escape(message, quote=False)}*", css_classes=["hx-parameter-hint"])])
 
     def show(self, title: str, specs: list[dict], values: dict[str, float],
@@ -188,10 +188,12 @@ class ParameterPanel(Viewer):
         ``on_change(name, True/False)`` fires when it is toggled.
         ``notes`` (name → text) adds a line under a slider's read-out (CSS class
         ``hx-note-<name>``), e.g. "⚠ outside the calibrated range" or "mean of 38 per-neuron
-        values" for a heterogeneous population whose ``values`` entry is the mean.
+        values" for a heterogeneous population whose ``values`` entry is the mean;
+        :meth:`set_notes` changes them in place.
         """
         notes = notes or {}
         self._note_text = {name: text for name, text in notes.items() if text}
+        self._notes = {}
         widgets, readouts, rows, current = {}, {}, [], {}
         for spec in specs:
             if spec.get("kind") == "bool":
@@ -224,17 +226,27 @@ class ParameterPanel(Viewer):
             icon = pn.widgets.TooltipIcon(value=f"{spec.get('doc', '')} {range_label}: "
                                           f"{format_readout(spec['calibrated'][0], unit)} … "
                                           f"{format_readout(spec['calibrated'][1], unit)}.")
-            rows += [pn.Row(slider, icon, sizing_mode="stretch_width"), readout]
-            if notes.get(name):
-                rows.append(pn.pane.HTML(html.escape(notes[name], quote=False), margin=(0, 10, 8, 10),
-                                         styles={"color": "#b26a00", "font-size": "12px"},
-                                         css_classes=[f"hx-note-{name}"]))
-            widgets[name], readouts[name], current[name] = slider, readout, value
+            note = pn.pane.HTML(html.escape(notes.get(name, ""), quote=False), visible=bool(notes.get(name)),
+                                margin=(0, 10, 8, 10), styles={"color": "#b26a00", "font-size": "12px"},
+                                css_classes=[f"hx-note-{name}"])
+            rows += [pn.Row(slider, icon, sizing_mode="stretch_width"), readout, note]
+            widgets[name], readouts[name], current[name], self._notes[name] = slider, readout, value, note
         self._set(title, widgets, readouts, rows, current)
+
+    def set_notes(self, notes: dict[str, str]) -> None:
+        """Replace the notes under the sliders shown (name → text; a missing or empty text hides
+        that slider's note) without rebuilding the panel: a value typed across the calibrated
+        range's edge changes only its note (rebuilding the panel took ≈ 2 s in the browser)."""
+        self._note_text = {name: text for name, text in notes.items() if text and name in self._notes}
+        for name, pane in self._notes.items():
+            text = html.escape(self._note_text.get(name, ""), quote=False)
+            if (pane.object, pane.visible) != (text, bool(text)):
+                pane.param.update(object=text, visible=bool(text))
 
     def show_edge(self, title: str, fields: list[dict], values: dict[str, Any] | None = None) -> None:
         """Show inputs for projection ``fields``; ``values`` (name → value) overrides each field's ``value``."""
         values = values or {}
+        self._note_text, self._notes = {}, {}
         widgets, rows, current = {}, [], {}
         for field in fields:
             name, kind = field["name"], field["kind"]

@@ -53,3 +53,25 @@ def test_bad_upload_shows_the_message_and_keeps_the_project(page, ui, tmp_path):
     assert "bad.json: population 'neuron': tau_mem = 1 s is outside the calibrated range [0.5 µs, 60 µs]" in message
     ids = page.eval_on_selector_all(".react-flow__node", "ns => ns.map(n => n.dataset.id)")
     assert sorted(ids) == ["hidden", "input", "readout"]
+
+
+def test_a_value_across_the_calibrated_range_shows_its_note_in_place(page, ui):
+    """leak is calibrated to 50 … 160 CADC LSB; 200 runs on the mock with a warning under the
+    slider, 100 takes the warning away. The slider stays the same element (the panel is not
+    rebuilt) and its box shows what runs."""
+    ui.wait_for(lambda: "ran 38 steps" in ui.text(page, ".hx-run-status"), what="the first run")
+    page.click('.react-flow__node[data-id="hidden"]')
+    box = page.locator(".hx-param-leak input").first
+    box.wait_for(timeout=15_000)
+    box.evaluate("e => { e.dataset.hxMark = 'kept' }")
+    note = page.locator(".hx-note-leak")
+    assert not note.is_visible()
+    box.fill("200")
+    box.press("Enter")
+    note.wait_for(state="visible", timeout=15_000)
+    assert "outside the calibrated range [50 CADC LSB, 160 CADC LSB]" in ui.text(page, ".hx-note-leak")
+    assert ui.wait_for(lambda: "200 CADC LSB" in ui.text(page, ".hx-readout-leak"), what="the read-out")
+    box.fill("100")
+    box.press("Enter")
+    note.wait_for(state="hidden", timeout=15_000)
+    assert box.evaluate("e => e.dataset.hxMark") == "kept" and box.input_value() == "100"

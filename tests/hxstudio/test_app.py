@@ -35,6 +35,18 @@ def test_parameter_edit_and_run_updates_the_trace(studio):
     assert studio._traces.trace_source.data["ys"][0][0] == pytest.approx(90.0)
 
 
+def test_a_value_across_the_calibrated_range_changes_only_the_note(studio):
+    studio._editor.on_select("node", "neuron")
+    panel = studio._params
+    rows, leak = list(panel._body.objects), panel.widget("leak")
+    studio._on_param("leak", 200.0)  # calibrated: 50 … 160 CADC LSB; the mock runs it
+    assert studio.network.population("neuron").params["leak"] == 200.0
+    assert panel.note("leak") == "⚠ outside the calibrated range [50 CADC LSB, 160 CADC LSB]: runs in the mock only"
+    studio._on_param("leak", 100.0)
+    assert panel.note("leak") == "" and studio.network.population("neuron").params["leak"] == 100.0
+    assert list(panel._body.objects) == rows and panel.widget("leak") is leak  # the panel was not rebuilt
+
+
 def test_refused_edit_shows_message_and_keeps_document(studio):
     studio._editor.on_select("node", "neuron")
     before = studio.network.to_json()

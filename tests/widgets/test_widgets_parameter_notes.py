@@ -19,3 +19,17 @@ def test_notes_are_shown_under_their_slider_and_cleared():
     assert panel.note("tau_mem") == ""
     panel.clear()
     assert panel.note("tau_mem") == ""
+
+
+def test_set_notes_changes_the_notes_in_place():
+    panel = ParameterPanel()
+    panel.show("n · LIF × 3", [SPEC], {"tau_mem": 10e-6})
+    rows, tau = list(panel._body.objects), panel.widget("tau_mem")
+    note = panel._notes["tau_mem"]
+    assert panel.note("tau_mem") == "" and not note.visible
+    panel.set_notes({"tau_mem": "⚠ outside <the> calibrated range", "leak": "not shown here"})
+    assert panel.note("tau_mem") == "⚠ outside <the> calibrated range" and panel.note("leak") == ""
+    assert note.visible and note.object == "⚠ outside &lt;the&gt; calibrated range"
+    assert list(panel._body.objects) == rows and panel.widget("tau_mem") is tau  # nothing rebuilt
+    panel.set_notes({})
+    assert panel.note("tau_mem") == "" and not note.visible
