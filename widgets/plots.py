@@ -11,9 +11,10 @@ next update whose ``time`` extends the previous one sends only the new samples
 Display limits (measured in ui-notes §B.3, headless chromium on 2 cores):
 
 - traces: at most :data:`MAX_TRACES` (32) neurons from the range picker plus
-  picked neurons, :data:`MAX_SHOWN` (64) in all; each trace is decimated to at most
-  :data:`MAX_POINTS` (4000) points by keeping every ``stride``-th step, ``stride`` a
-  power of two (:func:`display_stride`).
+  picked neurons, :data:`MAX_SHOWN` (64) in all; a trace longer than :data:`MAX_POINTS`
+  (4000) steps is decimated to at most that many points by keeping the minimum and the
+  maximum of every ``stride`` steps (:func:`trace_stride`, :func:`envelope_steps`), so a
+  one-step peak such as a spike's threshold crossing is never dropped.
 - raster: up to :data:`BIN_THRESHOLD` (20 000) spikes are drawn as ticks; above
   that the raster switches to spike counts per neuron and time bin (an image), so
   the browser never draws more than ``20 000`` spike glyphs.
@@ -54,7 +55,8 @@ from panel.viewable import Viewer
 from .plot_export import add_export_tools
 
 __all__ = ["BIN_THRESHOLD", "MAX_POINTS", "MAX_SHOWN", "MAX_TRACES", "OBSERVABLES", "RasterPlot", "TracePlot",
-           "continues", "display_stride", "joined_traces", "new_figure", "nice_range", "set_range", "shown_range"]
+           "continues", "display_stride", "envelope_steps", "joined_traces", "new_figure", "nice_range", "set_range", "shown_range",
+           "trace_stride"]
 
 MAX_TRACES = 32
 MAX_SHOWN = 64
@@ -141,6 +143,45 @@ def display_stride(steps: int, max_points: int = MAX_POINTS) -> int:
     return stride
 
 
+def trace_stride(steps: int) -> int:
+    """Steps per bucket of :func:`envelope_steps` for a ``steps``-long trace: 1 up to
+    :data:`MAX_POINTS` steps, else the power of two that keeps ``2 × buckets ≤ MAX_POINTS``."""
+    return 1 if steps <= MAX_POINTS else display_stride(steps, MAX_POINTS // 2)
+
+
+def envelope_steps(values: np.ndarray, stride: int) -> np.ndarray:
+    """Which rows of ``values`` ``(S, K)`` draw each column decimated by ``stride``: every row
+    for ``stride`` 1, else the rows of the minimum and of the maximum of each bucket of
+    ``stride`` rows (the last bucket may be shorter), in time order. Returns ``(P, K)``
+    indices, ``P = S`` or ``2 × ceil(S / stride)``.
+
+    Min/max decimation keeps the envelope a plot of all samples would show; every ``stride``-th
+    sample would drop short peaks (a membrane's threshold crossing lasts one step)."""
+    rows, columns = values.shape
+    if stride == 1:
+        return np.broadcast_to(np.arange(rows)[:, None], (rows, columns))
+    buckets = -(-rows // stride)
+    pad = buckets * stride - rows  # repeats of the last row: an index into them means the last row
+    block = np.concatenate([values, np.repeat(values[-1:], pad, axis=0)]) if pad else values
+    block = block.reshape(buckets, stride, columns)
+    low, high = block.argmin(axis=1), block.argmax(axis=1)
+    first = stride * np.arange(buckets)[:, None]
+    steps = np.stack([first + np.minimum(low, high), first + np.maximum(low, high)], axis=1)
+    return np.minimum(steps.reshape(2 * buckets, columns), rows - 1)
+
+
+def _trace_rows(time: np.ndarray, values: np.ndarray, stride: int, skip: int = 0) -> tuple[list, list]:
+    """``(xs, ys)``: one row per column of ``values`` ``(S, K)`` over ``time`` ``(S,)`` (s → µs),
+    decimated by :func:`envelope_steps` and without its first ``skip`` points."""
+    if not values.shape[1]:
+        return [], []
+    steps = envelope_steps(values, stride)[skip:]
+    ys = [np.ascontiguousarray(column) for column in np.take_along_axis(values, steps, axis=0).T]
+    if stride == 1:  # every row on the same steps
+        return [time[steps[:, 0]] * 1e6] * values.shape[1], ys
+    return [time[column] * 1e6 for column in steps.T], ys
+
+
 def continues(old_time: np.ndarray, new_time: np.ndarray, was_partial: bool) -> bool:
     """Whether ``new_time`` extends a partial result on ``old_time`` (same run, more steps)."""
     n = len(old_time)
@@ -208,7 +249,7 @@ class TracePlot(Viewer):
     (:meth:`add_neuron`, e.g. a heatmap click), at most 64. ``trace_source`` (name
     ``hx-trace-source``), drawn by one ``multi_line`` renderer, holds one row per shown neuron
     ``i``: ``xs`` (µs), ``ys``, ``neuron`` (``i``), ``label`` (``"<population> #<i>"``) and
-    ``color``, decimated by :func:`display_stride`; each streamed part of a run adds one row
+    ``color``, decimated by :func:`envelope_steps`; each streamed part of a run adds one row
     per neuron that starts at the neuron's last point so far (:func:`joined_traces` joins
     them). One renderer instead of one per trace: BokehJS indexes and repaints each renderer
     on its own; with one, the streaming page of ``benchmarks/bench_ui.py`` went from 38–40 to
@@ -220,7 +261,7 @@ class TracePlot(Viewer):
     neuron's MADC samples (``time`` in s ``(S,)``, ``values`` ``(S,)`` already mapped onto the
     CADC axis by the caller); drawn as a thin black line over the membrane trace while that
     neuron is shown (``madc_source``, name ``hx-madc-source``: ``x`` µs, ``y``; decimated to at
-    most :data:`MAX_POINTS` points).
+    most :data:`MAX_POINTS` points like the traces).
     """
 
     population = param.Selector(default=None, objects=[], allow_None=True, doc="Population whose traces are shown.")
@@ -259,7 +300,7 @@ class TracePlot(Viewer):
         self._partial = False
         self._t_end: Optional[float] = None
         self._stride = 1
-        self._sent = 0  # steps [0, _sent) are in trace_source
+        self._sent = 0  # steps [0, _sent) are in trace_source: whole buckets of _stride steps, or the run
         controls = pn.Row(
             pn.widgets.Select.from_param(self.param.population, label="Population", width=160),
             pn.widgets.RadioButtonGroup.from_param(self.param.observable, width=300, margin=(22, 10, 0, 10)),
@@ -312,13 +353,11 @@ class TracePlot(Viewer):
         if not same_run and self._time.size:
             self._previous = (self._time, self._data.get("membrane", {}))
         self._partial, self._t_end = partial, t_end
-        old_steps = len(self._time)
         self._time, self._data, self._lines = time, data, dict(lines or {})
-        if same_run and display_stride(len(time)) == self._stride:
-            if len(time) > old_steps:
-                self._stream()
+        if same_run and trace_stride(len(time)) == self._stride:
+            self._stream()
             self._show_madc(self.shown_neurons)  # a streamed run's MADC trace comes with its last part
-            self._set_ranges(self.shown_neurons)
+            self._set_ranges()
             return
         names = list(dict.fromkeys(name for value in data.values() for name in value))
         population = self.population if self.population in names else (names[0] if names else None)
@@ -334,45 +373,50 @@ class TracePlot(Viewer):
         data = self._data if data is None else data
         return data.get(self.observable, {}).get(self.population)
 
-    def _rows(self, steps: np.ndarray, neurons: list[int]) -> dict:
-        """``trace_source`` rows of ``neurons`` at time steps ``steps``."""
-        array = self._array()
-        x = self._time[steps] * 1e6
-        return dict(xs=[x] * len(neurons), ys=[np.ascontiguousarray(array[steps, i]) for i in neurons],
-                    neuron=list(neurons), label=[f"{self.population} #{i}" for i in neurons],
+    def _rows(self, start: int, stop: int, neurons: list[int], skip: int = 0) -> dict:
+        """``trace_source`` rows of ``neurons`` over steps ``[start, stop)`` (:func:`_trace_rows`)."""
+        values = np.asarray(self._array()[start:stop, neurons])
+        xs, ys = _trace_rows(self._time[start:stop], values, self._stride, skip)
+        return dict(xs=xs, ys=ys, neuron=list(neurons), label=[f"{self.population} #{i}" for i in neurons],
                     color=[Category10_10[i % 10] for i in neurons])
 
+    def _covered(self) -> int:
+        """Steps to show: all, or while the run grows only whole buckets (the last one grows)."""
+        steps = len(self._time)
+        return steps if not self._partial else steps - steps % self._stride
+
     def _stream(self) -> None:
-        """Send the steps recorded since the last update: one row per shown neuron, from its
-        last shown step on (so that the line continues)."""
-        start = -(-self._sent // self._stride) * self._stride  # first step not shown yet
-        self._sent = len(self._time)
+        """Send the steps recorded since the last update: one row per shown neuron that starts
+        at its last point so far (the last of the bucket before, so that the line continues)."""
+        start, stop = self._sent, self._covered()
         neurons = self.shown_neurons
-        if self._array() is None or not neurons or start >= len(self._time):
+        if self._array() is None or not neurons or stop <= start:
             return
-        steps = np.arange(start - self._stride, len(self._time), self._stride)
-        self.trace_source.stream(_columns_for_wire(self._rows(steps, neurons)))
+        self._sent = stop
+        before = start - self._stride
+        self.trace_source.stream(_columns_for_wire(self._rows(before, stop, neurons, skip=int(self._stride > 1))))
 
     @param.depends("population", "observable", "first", "count", "picked", watch=True)
     def _refresh(self) -> None:
         """Replace the sources' data with the current selection (one message to the browser)."""
         neurons = self.shown_neurons
-        self._stride = display_stride(len(self._time))
-        self._sent = len(self._time)
-        self.trace_source.data = _columns_for_wire(self._rows(np.arange(0, len(self._time), self._stride), neurons))
+        self._stride = trace_stride(len(self._time))
+        self._sent = self._covered()
+        self.trace_source.data = _columns_for_wire(self._rows(0, self._sent, neurons))
         self._set_labels()
         self._show_previous(neurons)
         self._show_madc(neurons)
-        self._set_ranges(neurons)
+        self._set_ranges()
 
-    def _set_ranges(self, neurons: list[int]) -> None:
+    def _set_ranges(self) -> None:
         """Time axis over the run; value axis over the shown traces, MADC overlay, faded previous
-        run and threshold/leak/reset lines (kept while they still fit, :func:`nice_range`)."""
+        run and threshold/leak/reset lines (kept while they still fit, :func:`nice_range`). The
+        values are the points drawn: their envelope keeps every extreme of the recordings, in
+        at most :data:`MAX_POINTS` values per trace."""
         if not len(self._time):
             return
         set_range(self.figure.x_range, *time_range_us(self._time, self._t_end))
-        array = self._array()
-        parts = [] if array is None or not neurons else [array[:, neurons]]
+        parts = [np.asarray(v) for v in self.trace_source.data["ys"]]
         parts += [np.asarray(v) for v in self.previous_source.data["ys"]]
         parts.append(np.asarray(self.madc_source.data["y"]))
         parts.append(np.array([span.location for span in self.spans.values() if span.visible], dtype=float))
@@ -387,15 +431,15 @@ class TracePlot(Viewer):
         shown = (madc is not None and self.observable == "membrane" and madc["population"] == self.population
                  and madc["neuron"] in neurons)
         time = np.asarray(madc["time"], dtype=float) if shown else np.zeros(0)
-        steps = slice(0, len(time), display_stride(len(time)))
-        self.madc_source.data = dict(x=time[steps] * 1e6,
-                                     y=np.asarray(madc["values"], dtype=float)[steps] if shown else np.zeros(0))
+        values = np.asarray(madc["values"], dtype=float) if shown else np.zeros(0)
+        (x,), (y,) = _trace_rows(time, values[:, None], trace_stride(len(time)))
+        self.madc_source.data = dict(x=x, y=y)
 
     @param.depends("keep_previous", watch=True)
     def _toggle_previous(self) -> None:
         neurons = self.shown_neurons
         self._show_previous(neurons)
-        self._set_ranges(neurons)
+        self._set_ranges()
 
     def _show_previous(self, neurons: list[int]) -> None:
         time, membrane = self._previous
@@ -403,10 +447,8 @@ class TracePlot(Viewer):
         shown = [i for i in neurons if array is not None and i < array.shape[1]]
         if not shown and not self.previous_source.data["neuron"]:
             return  # nothing shown, nothing to clear: send nothing
-        steps = slice(0, len(time), display_stride(len(time)))
-        x = time[steps] * 1e6
-        self.previous_source.data = dict(xs=[x] * len(shown), ys=[np.ascontiguousarray(array[steps, i])
-                                                                   for i in shown], neuron=shown)
+        xs, ys = _trace_rows(time, np.asarray(array[:, shown]) if shown else np.zeros((0, 0)), trace_stride(len(time)))
+        self.previous_source.data = dict(xs=xs, ys=ys, neuron=shown)
 
     def _set_labels(self) -> None:
         label, unit = OBSERVABLES[self.observable]

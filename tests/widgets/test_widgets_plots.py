@@ -7,7 +7,8 @@ from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent, ColumnsStreamedEvent
 
 from hxstudio.widgets import MAX_TRACES, RasterPlot, TracePlot
-from hxstudio.widgets.plots import BIN_THRESHOLD, MAX_POINTS, MAX_SHOWN, display_stride, joined_traces, nice_range
+from hxstudio.widgets.plots import (BIN_THRESHOLD, MAX_POINTS, MAX_SHOWN, display_stride, envelope_steps, joined_traces,
+                                    nice_range, trace_stride)
 
 T = 50
 TIME = np.arange(T) * 1e-6  # 1 µs steps
@@ -207,16 +208,36 @@ def test_keep_previous_overlays_the_last_run(traces):
     assert plot.previous_source.data["ys"] == []
 
 
-def test_long_traces_are_decimated():
+def bucket_ends(steps, stride):
+    """The first and last step of each bucket of ``stride`` steps: what min/max decimation keeps
+    of a rising trace."""
+    return np.sort(np.r_[0:steps:stride, stride - 1:steps:stride])
+
+
+def test_envelope_keeps_each_buckets_minimum_and_maximum_in_time_order():
+    values = np.array([[1.0, 5.0], [9.0, 4.0], [0.0, 4.0], [2.0, 4.0],   # bucket 0
+                       [3.0, 7.0], [3.0, 7.0], [3.0, 7.0], [8.0, 6.0],   # bucket 1
+                       [4.0, 1.0]])                                       # bucket 2: one row
+    # column 0: bucket 0 max (9) at 1 before min (0) at 2; column 1: bucket 1 max (7, first) at 4, min at 7
+    np.testing.assert_array_equal(envelope_steps(values, 4), [[1, 0], [2, 1], [4, 4], [7, 7], [8, 8], [8, 8]])
+    np.testing.assert_array_equal(envelope_steps(values, 1), np.repeat(np.arange(9)[:, None], 2, axis=1))
+    assert trace_stride(4000) == 1 and trace_stride(4001) == 4 and trace_stride(10_000) == 8
+
+
+def test_long_traces_are_decimated_to_their_envelope():
     steps = 10_000
     time = np.arange(steps) * 1e-6
     array = np.arange(steps * 2, dtype=np.float32).reshape(steps, 2)
+    array[5001, 0], array[7003, 0] = 1e5, -50.0  # one-step peaks: a spike's threshold crossing
     plot = TracePlot()
     plot.update(time, {"p": array})
     assert display_stride(steps) == 4 and display_stride(4000) == 1 and display_stride(4001) == 2
-    assert len(shown_time(plot)) == 2500 <= MAX_POINTS
-    np.testing.assert_array_equal(shown(plot)[1], array[::4, 1])
-    np.testing.assert_array_equal(shown_time(plot, 1), time[::4] * 1e6)
+    assert len(shown_time(plot)) == 2500 <= MAX_POINTS  # 1250 buckets of 8 steps, 2 points each
+    np.testing.assert_array_equal(shown(plot)[1], array[bucket_ends(steps, 8), 1])
+    np.testing.assert_array_equal(shown_time(plot, 1), time[bucket_ends(steps, 8)] * 1e6)
+    values, times = shown(plot)[0], shown_time(plot, 0)
+    assert values.max() == 1e5 and times[values.argmax()] == pytest.approx(5001.0)
+    assert values.min() == -50.0 and times[values.argmin()] == pytest.approx(7003.0)
 
 
 def test_raster_bands_and_positions():
@@ -294,14 +315,14 @@ def test_streamed_long_run_resends_when_the_stride_doubles():
     events = Events(plot.figure)
     for k in (3000, 4000, 6000, 7001, 9000):
         plot.update(time[:k], {"p": array[:k]}, partial=k < steps)
-        if k == 7001:  # streamed at stride 2: continues on the even steps
-            np.testing.assert_array_equal(shown(plot)[0], array[:k:2, 0])
-            np.testing.assert_array_equal(shown_time(plot), time[:k:2] * 1e6)
-    # 3000, 4000: stride 1 (stream); 6000: stride 2 (resend); 7001: stride 2 (stream); 9000: stride 4 (resend)
+        if k == 7001:  # streamed in buckets of 4: whole buckets only while the run grows
+            np.testing.assert_array_equal(shown(plot)[0], array[bucket_ends(7000, 4), 0])
+            np.testing.assert_array_equal(shown_time(plot), time[bucket_ends(7000, 4)] * 1e6)
+    # 3000, 4000: one point per step (stream); 6000: buckets of 4 (resend); 7001: of 4 (stream); 9000: of 8 (resend)
     assert events.kinds(plot.trace_source) == ["ColumnDataChangedEvent", "ColumnsStreamedEvent",
                                                 "ColumnDataChangedEvent", "ColumnsStreamedEvent",
                                                 "ColumnDataChangedEvent"]
-    np.testing.assert_array_equal(shown(plot)[0], array[::4, 0])  # as a one-shot update
+    np.testing.assert_array_equal(shown(plot)[0], array[bucket_ends(steps, 8), 0])  # as a one-shot update
 
 
 def test_streamed_binned_raster_patches_only_new_bins():

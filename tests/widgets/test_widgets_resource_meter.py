@@ -55,8 +55,9 @@ def test_long_madc_traces_are_decimated():
     plot.update(time, {"n": np.zeros((1000, 1))},
                 madc={"population": "n", "neuron": 0, "time": madc_time, "values": np.arange(29_410.0)})
     data = plot.madc_source.data
-    assert len(data["x"]) == 3677  # every 8th sample: ≤ 4000 points
-    np.testing.assert_array_equal(data["y"], np.arange(0, 29_410.0, 8))
+    assert len(data["x"]) == 3678  # min and max of every 16 samples: ≤ 4000 points
+    kept = np.minimum(np.sort(np.r_[0:29_410:16, 15:29_425:16]), 29_409)  # the last bucket holds 2 samples
+    np.testing.assert_array_equal(data["y"], np.arange(29_410.0)[kept])
 
 
 def test_madc_overlay_arrives_with_the_last_part_of_a_streamed_run():
