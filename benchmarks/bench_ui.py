@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import socket
 import statistics
 import subprocess
@@ -223,18 +222,6 @@ def _heavy_network():
     return net
 
 
-def _head(result, steps: int):
-    """The first ``steps`` steps of a result (what a live run has shown by then)."""
-    from hxstudio.result import Result
-
-    out = Result(time=result.time[:steps], dt=result.dt, target=result.target)
-    for name, pop in result.populations.items():
-        cut = {f: (None if getattr(pop, f) is None else getattr(pop, f)[:steps])
-               for f in ("spikes", "membrane_cadc", "current", "adaptation_cadc")}
-        out.populations[name] = dataclasses.replace(pop, **cut)
-    return out
-
-
 def serve_stream_app(port: int) -> None:
     """A studio page that replays :func:`_heavy_network`'s run in partial updates (part 2)."""
     import panel as pn
@@ -253,7 +240,7 @@ def serve_stream_app(port: int) -> None:
 
         def tick():
             state["steps"] = steps = min(state["steps"] + TICK_STEPS, network.steps)
-            studio._show_result(_head(result, steps), partial=steps < network.steps,
+            studio._show_result(result.head(steps), partial=steps < network.steps,
                                 t_end=float(result.time[-1]))
             if steps >= network.steps:
                 state["callback"].stop()

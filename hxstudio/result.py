@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 import numpy as np
 
-__all__ = ["PopulationResult", "Result"]
+__all__ = ["PopulationResult", "Result", "ResultBuffer"]
 
-#: Observables recorded on the step grid ``(T, B, N)`` (joined by :meth:`Result.concat`).
+#: Observables recorded on the step grid ``(T, B, N)`` (filled chunk by chunk by :class:`ResultBuffer`).
 _STEP_GRID = ("spikes", "membrane_cadc", "current", "adaptation_cadc")
 
 
@@ -121,39 +121,79 @@ class Result:
                 out[f"{n}/madc_neuron"] = np.array(p.madc_neuron)
         return out
 
-    @classmethod
-    def concat(cls, parts: Sequence["Result"]) -> "Result":
-        """Join the results of consecutive steps of one run (chunks) along time.
-
-        The step-grid observables (``spikes``, ``membrane_cadc``, ``current``,
-        ``adaptation_cadc``; ``(T_k, B, N)``) and ``time`` are concatenated; the MADC fields
-        (their own time base) come from the last part that has them.
-
-        Raises:
-            ValueError: no parts, or parts with different ``dt``, targets or populations.
-        """
-        if not parts:
-            raise ValueError("Result.concat: no parts to join")
-        first = parts[0]
-        for part in parts[1:]:
-            if (part.dt, part.target, list(part.populations)) != (first.dt, first.target, list(first.populations)):
-                raise ValueError("Result.concat: the parts come from different runs "
-                                 "(dt, target or populations differ)")
-        if len(parts) == 1:
-            return first
-        out = cls(time=np.concatenate([p.time for p in parts]), dt=first.dt, target=first.target)
-        for name, pop in first.populations.items():
-            fields = {}
-            for obs in _STEP_GRID:
-                values = [getattr(p.populations[name], obs) for p in parts]
-                fields[obs] = None if values[0] is None else np.concatenate(values)
-            madc = next((p.populations[name] for p in reversed(parts)
-                         if p.populations[name].membrane_madc is not None), pop)
-            out.populations[name] = PopulationResult(
-                name=name, kind=pop.kind, membrane_madc=madc.membrane_madc,
-                madc_time=madc.madc_time, madc_neuron=madc.madc_neuron, **fields)
+    def head(self, steps: int) -> "Result":
+        """The first ``steps`` steps: views of the step-grid observables and ``time``; the MADC
+        fields (their own time base) as they are."""
+        out = Result(time=self.time[:steps], dt=self.dt, target=self.target)
+        for name, pop in self.populations.items():
+            out.populations[name] = replace(pop, **{obs: None if getattr(pop, obs) is None else getattr(pop, obs)[:steps]
+                                                    for obs in _STEP_GRID})
         return out
 
     def save_npz(self, path: Union[str, Path]) -> None:
         """Write :meth:`arrays` to an ``.npz`` file (keys ``"<population>/<observable>"``)."""
         np.savez(path, **self.arrays())
+
+
+class ResultBuffer:
+    """One run's result, filled chunk by chunk into arrays allocated once for all ``steps``.
+
+    :meth:`add` copies only the new chunk; :meth:`result` returns views of the steps added so
+    far. (Joining all chunks for every partial plot update copied the whole run each time:
+    ≈ 0.5 s per update at 40 000 steps of a 512-neuron network, measured.) The MADC fields
+    (their own time base) come from the last chunk that has them.
+    """
+
+    def __init__(self, steps: int):
+        self.steps = steps
+        self.done = 0
+        self._full: Optional[Result] = None
+
+    def add(self, part: Result) -> None:
+        """Append ``part``, the next ``len(part.time)`` steps of the run.
+
+        Raises:
+            ValueError: ``part`` comes from another run (dt, target or populations differ) or
+                goes past ``steps``.
+        """
+        stop = self.done + len(part.time)
+        if self._full is None:
+            self._full = self._allocate(part, max(self.steps, stop))
+        full = self._full
+        if (part.dt, part.target, list(part.populations)) != (full.dt, full.target, list(full.populations)):
+            raise ValueError("ResultBuffer.add: the part comes from another run (dt, target or populations differ)")
+        if stop > len(full.time):
+            raise ValueError(f"ResultBuffer.add: steps {self.done}…{stop} go past the run's {len(full.time)} steps")
+        full.time[self.done:stop] = part.time
+        for name, pop in part.populations.items():
+            target = full.populations[name]
+            for obs in _STEP_GRID:
+                if getattr(pop, obs) is not None:
+                    getattr(target, obs)[self.done:stop] = getattr(pop, obs)
+            if pop.membrane_madc is not None:
+                full.populations[name] = replace(target, membrane_madc=pop.membrane_madc, madc_time=pop.madc_time,
+                                                 madc_neuron=pop.madc_neuron)
+        self.done = stop
+
+    def result(self) -> Optional[Result]:
+        """The steps ``[0, done)`` (views; ``None`` before the first :meth:`add`)."""
+        return None if self._full is None else self._full.head(self.done)
+
+    def trim(self) -> None:
+        """Keep only the steps added (a stopped run): copies, so the unused rest is freed."""
+        if self._full is not None and self.done < len(self._full.time):
+            head = self._full.head(self.done)
+            self._full = replace(head, time=head.time.copy(), populations={
+                name: replace(pop, **{obs: None if getattr(pop, obs) is None else getattr(pop, obs).copy()
+                                      for obs in _STEP_GRID})
+                for name, pop in head.populations.items()})
+
+    @staticmethod
+    def _allocate(like: Result, steps: int) -> Result:
+        out = Result(time=np.empty(steps, dtype=like.time.dtype), dt=like.dt, target=like.target)
+        for name, pop in like.populations.items():
+            out.populations[name] = replace(pop, **{
+                obs: None if getattr(pop, obs) is None else np.empty((steps, *getattr(pop, obs).shape[1:]),
+                                                                     dtype=getattr(pop, obs).dtype)
+                for obs in _STEP_GRID})
+        return out

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from hxstudio.network import Network
-from hxstudio.result import Result
+from hxstudio.result import Result, ResultBuffer
 from hxstudio.runner import collect
 from hxstudio.translate import build
 
@@ -75,8 +75,7 @@ class RunSession:
         self.done = 0
         self.chunks = 0
         self.wall_time = 0.0
-        self._parts: list = []
-        self._joined: Optional[Result] = None
+        self._buffer = ResultBuffer(self.steps)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -132,10 +131,7 @@ class RunSession:
         """The :class:`~hxstudio.result.Result` of steps ``[0, done)`` (``None`` before the first
         chunk); the complete result once ``state == "finished"``."""
         with self._lock:
-            if self._joined is None and self._parts:
-                self._joined = Result.concat(self._parts)
-                self._parts = [self._joined]
-            return self._joined
+            return self._buffer.result()
 
     @property
     def progress(self) -> str:
@@ -185,15 +181,17 @@ class RunSession:
 
     def _add(self, part: Result) -> None:
         with self._lock:
-            self._parts.append(part)
-            self._joined = None
-            self.done += len(part.time)
+            self._buffer.add(part)
+            self.done = self._buffer.done
             self.chunks += 1
 
     def _end(self, error: Optional[BaseException]) -> None:
         self.error = error
         self.state = "failed" if error is not None else (
             "finished" if self.done >= self.steps else "stopped")
+        if self.state == "stopped":
+            with self._lock:
+                self._buffer.trim()
         if self.on_done is not None:
             self.on_done(self)
 

@@ -1,8 +1,6 @@
 """The studio's plots area: `_show_result` feeds traces, heatmap, raster and rates from a Result;
 partial results of a growing run are streamed, the final call completes them exactly."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 from bokeh.document import Document
@@ -10,16 +8,7 @@ from bokeh.document.events import ColumnDataChangedEvent, ColumnsStreamedEvent
 
 from hxstudio.app import Studio
 from hxstudio.examples import yinyang
-from hxstudio.result import Result
 from hxstudio.widgets.plots import joined_traces
-
-
-def _prefix(result: Result, steps: int) -> Result:
-    """The same run cut after ``steps`` steps (what a streaming run shows on the way)."""
-    populations = {name: dataclasses.replace(pop, **{
-        key: getattr(pop, key)[:steps] for key in ("spikes", "membrane_cadc", "current")
-        if getattr(pop, key) is not None}) for name, pop in result.populations.items()}
-    return dataclasses.replace(result, time=result.time[:steps], populations=populations)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +41,7 @@ def test_a_streamed_run_ends_equal_to_a_one_shot_run(studio):
     log = []
     doc.callbacks.on_change(log.append)
     for steps in (10, 25):
-        studio._show_result(_prefix(result, steps), partial=True)
+        studio._show_result(result.head(steps), partial=True)
     studio._show_result(result)
     source = studio._traces.trace_source
     kinds = [type(e) for e in log if getattr(e, "model", None) is source
