@@ -50,6 +50,9 @@ PARTIAL_INTERVAL = 0.4
 #: message, so the trace plot being tuned is drawn in the next frame without waiting for them
 #: (one frame at 60 Hz plus the time the browser takes to apply the trace message).
 OVERVIEW_DELAY_MS = 30
+#: Served: while a run streams, the next partial update waits until the page has drawn the last
+#: one (:class:`~hxstudio.widgets.draw_ack.DrawAck`), or this many s for a page that does not answer.
+ACK_TIMEOUT = 5.0
 #: Thread switch interval (s) of a served studio, see :func:`serve`.
 SWITCH_INTERVAL = 0.001
 #: Seconds between two updates of the heatmap, raster and rates while a run streams (each
@@ -140,6 +143,7 @@ class Studio(pn.viewable.Viewer):
         self._stimulus.on_change = self._on_stimulus
         self._controls.on_run = self.run
         self._controls.on_stop = self.stop
+        self._plots.ack.on_change("drawn", self._on_drawn)
         self._size.param.watch(self._on_size, "value")
         self._duration.param.watch(self._on_duration, "value")
         self._example.on_click(self._on_example)
@@ -442,9 +446,12 @@ class Studio(pn.viewable.Viewer):
         live.session.start(background=doc is not None if background is None else background)
 
     def stop(self) -> None:
-        """Stop the run in progress, if any, keeping what it computed (ends within one chunk)."""
+        """Stop the run in progress, if any, keeping what it computed (ends within one chunk).
+        Served, this returns at once (the plots follow when the worker has ended: waiting here
+        held up the server's event loop for as long as the worker's chunk took); elsewhere it
+        waits up to 1 s for the worker."""
         if self._live is not None and self._live.session.running:
-            self._live.session.stop(timeout=1.0)
+            self._live.session.stop(timeout=0.0 if self._live.doc is not None else 1.0)
 
     @property
     def run_session(self):
@@ -469,8 +476,8 @@ class Studio(pn.viewable.Viewer):
             live.drained.wait(PARTIAL_INTERVAL)
             return
         now = time.monotonic()
-        if now - live.posted < PARTIAL_INTERVAL:
-            return
+        if now - live.posted < PARTIAL_INTERVAL or (live.unacked and now - live.posted < ACK_TIMEOUT):
+            return  # too soon, or the page is still drawing the last update
         live.posted, live.pending = now, True
         live.drained.clear()
         self._post(live, lambda: self._show_progress(live))
@@ -494,6 +501,19 @@ class Studio(pn.viewable.Viewer):
                 live.shown = True
             # the controls turn busy with the first partial: a quick run sends only its result
             self._controls.param.update(busy=True, progress=session.progress)
+            self._expect_ack(live)
+
+    def _expect_ack(self, live: "_LiveRun") -> None:
+        """Number the update being sent; the next partial update waits until the page says it
+        has drawn it (:meth:`_on_drawn`)."""
+        if live.doc is not None:
+            self._plots.ack.sent += 1
+            live.unacked = self._plots.ack.sent
+
+    def _on_drawn(self, _attr, _old, drawn: int) -> None:
+        live = self._live
+        if live is not None and drawn >= live.unacked:
+            live.unacked = 0
 
     def _finish_run(self, live: "_LiveRun") -> None:
         if live is not self._live:
@@ -577,6 +597,8 @@ class Studio(pn.viewable.Viewer):
                 self._plots.rates.update(data["spikes"], len(grid) * dt)
             if partial:
                 self._shown.clear()  # the complete result is new to every plot
+                if self._live is not None and self._live.session.running:
+                    self._expect_ack(self._live)  # the overview's repaint is the longer one
 
     def _unshown(self, plot: str, time, arrays: dict) -> bool:
         """Whether ``plot`` must be updated: its data differ from the complete result it shows
@@ -616,6 +638,7 @@ class _LiveRun:
     doc: object
     posted: float
     pending: bool = False
+    unacked: int = 0  # number of the update the page has not yet said it drew (0: none)
     shown: bool = False
     drained: threading.Event = field(default_factory=threading.Event)
 

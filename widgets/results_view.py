@@ -15,6 +15,7 @@ import param
 from panel.viewable import Viewer
 
 from .bokeh_fix import bokeh_fix
+from .draw_ack import draw_ack
 from .heatmap import PopulationHeatmap
 from .plot_export import DataDownloads
 from .plots import RasterPlot, TracePlot, set_backend
@@ -31,7 +32,8 @@ class ResultsView(Viewer):
             the CSV/NPZ downloads.
 
     Attributes: ``traces`` (:class:`TracePlot`), ``heatmap`` (:class:`PopulationHeatmap`),
-    ``raster`` (:class:`RasterPlot`), ``rates`` (:class:`RateSummary`), ``downloads``.
+    ``raster`` (:class:`RasterPlot`), ``rates`` (:class:`RateSummary`), ``downloads``, ``ack``
+    (:class:`~hxstudio.widgets.draw_ack.DrawAck`: the page's acknowledgement of drawn updates).
     """
 
     webgl = param.Boolean(default=False, doc=(
@@ -44,6 +46,8 @@ class ResultsView(Viewer):
         self.raster = RasterPlot()
         self.rates = RateSummary()
         self.downloads = DataDownloads(get_arrays)
+        self.ack = draw_ack()
+        self.traces.figure.tags = [self.ack]  # in the page with the plots
         options = pn.Row(
             pn.widgets.Checkbox.from_param(self.traces.param.keep_previous, name="keep previous run",
                                            css_classes=["hx-keep-previous"], width=150, margin=(18, 10, 0, 10)),

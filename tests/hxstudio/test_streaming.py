@@ -212,3 +212,37 @@ def test_served_traces_go_first_and_the_status_follows_with_the_overview(monkeyp
     studio._report("run failed: NaN weights", error=True)
     doc.timeouts.pop()[0]()
     assert studio.message == "run failed: NaN weights"
+
+
+def test_a_served_run_sends_the_next_partial_update_once_the_page_has_drawn_the_last(monkeypatch, served_document):
+    """Back-pressure on the browser: a partial update waits until the page says it has drawn the
+    one before (DrawAck), or ACK_TIMEOUT for a page that never answers."""
+    from hxstudio import app
+
+    studio = Studio(psp())
+    doc = served_document
+    monkeypatch.setattr(app, "_served_document", lambda: doc)
+    monkeypatch.setattr(app, "set_curdoc", lambda _doc: contextlib.nullcontext())
+    network = _long_psp(2000)
+    session = RunSession(network)
+    session.state = "running"  # a run in progress whose first 500 steps are computed
+    session._add(run(network).head(500))
+    live = app._LiveRun(session, doc, posted=time.monotonic() - 1.0)
+    studio._live = live
+    ack = studio._plots.ack
+
+    studio._on_run_progress(live)                       # posted …
+    assert live.pending and len(doc.next_tick) == 1
+    doc.next_tick.pop()()                               # … and sent, numbered
+    assert not live.pending and live.unacked == ack.sent >= 1
+    live.posted -= 1.0                                  # well past PARTIAL_INTERVAL
+    studio._on_run_progress(live)
+    assert doc.next_tick == []                          # the page has not drawn it yet: nothing new
+    ack.drawn = ack.sent                                # the page's answer
+    assert live.unacked == 0
+    studio._on_run_progress(live)
+    assert len(doc.next_tick) == 1                      # the next update goes out
+    doc.next_tick.pop()()
+    live.posted -= app.ACK_TIMEOUT + 0.1                # a page that never answers
+    studio._on_run_progress(live)
+    assert len(doc.next_tick) == 1
