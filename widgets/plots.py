@@ -375,7 +375,8 @@ class TracePlot(Viewer):
 
     def _rows(self, start: int, stop: int, neurons: list[int], skip: int = 0) -> dict:
         """``trace_source`` rows of ``neurons`` over steps ``[start, stop)`` (:func:`_trace_rows`)."""
-        values = np.asarray(self._array()[start:stop, neurons])
+        array = self._array()
+        values = np.zeros((0, 0)) if array is None or not neurons else np.asarray(array[start:stop, neurons])
         xs, ys = _trace_rows(self._time[start:stop], values, self._stride, skip)
         return dict(xs=xs, ys=ys, neuron=list(neurons), label=[f"{self.population} #{i}" for i in neurons],
                     color=[Category10_10[i % 10] for i in neurons])

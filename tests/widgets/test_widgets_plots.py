@@ -133,6 +133,13 @@ def test_update_keeps_picked_population(traces):
     assert plot.population == "hidden"
 
 
+def test_no_recorded_population_shows_no_trace(traces):
+    plot = TracePlot()
+    plot.update(TIME, traces)
+    plot.update(TIME, {})  # e.g. a network of inputs only
+    assert plot.population is None and plot.trace_source.data["xs"] == [] and shown(plot) == {}
+
+
 def test_trace_shape_checked(traces):
     with pytest.raises(ValueError, match="'hidden'"):
         TracePlot().update(TIME[:-1], traces)
