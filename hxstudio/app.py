@@ -631,14 +631,15 @@ def _madc_overlay(result):
 class _LiveRun:
     """How the studio follows one :class:`~hxstudio.streaming.RunSession`: the served document
     to post updates to (``None``: call directly), when the last partial update was posted,
-    whether one is still pending (``drained`` is set once it has been shown) and whether partial
-    plots are on screen."""
+    whether one is still pending (``drained`` is set once it has been sent), the number of the
+    update the page has not yet said it drew (``unacked``) and whether partial plots are on
+    screen."""
 
     session: object
     doc: object
     posted: float
     pending: bool = False
-    unacked: int = 0  # number of the update the page has not yet said it drew (0: none)
+    unacked: int = 0  # 0: none
     shown: bool = False
     drained: threading.Event = field(default_factory=threading.Event)
 
