@@ -124,11 +124,14 @@ class Result:
     def head(self, steps: int) -> "Result":
         """The first ``steps`` steps: views of the step-grid observables and ``time``; the MADC
         fields (their own time base) as they are."""
-        out = Result(time=self.time[:steps], dt=self.dt, target=self.target)
-        for name, pop in self.populations.items():
-            out.populations[name] = replace(pop, **{obs: None if getattr(pop, obs) is None else getattr(pop, obs)[:steps]
-                                                    for obs in _STEP_GRID})
-        return out
+        return self._map_steps(lambda array: array[:steps])
+
+    def _map_steps(self, change) -> "Result":
+        """A copy of this result whose ``time`` and step-grid arrays are ``change(array)``."""
+        return replace(self, time=change(self.time), populations={
+            name: replace(pop, **{obs: None if getattr(pop, obs) is None else change(getattr(pop, obs))
+                                  for obs in _STEP_GRID})
+            for name, pop in self.populations.items()})
 
     def save_npz(self, path: Union[str, Path]) -> None:
         """Write :meth:`arrays` to an ``.npz`` file (keys ``"<population>/<observable>"``)."""
@@ -158,7 +161,8 @@ class ResultBuffer:
         """
         stop = self.done + len(part.time)
         if self._full is None:
-            self._full = self._allocate(part, max(self.steps, stop))
+            steps = max(self.steps, stop)  # arrays shaped like the first part's, for every step
+            self._full = part._map_steps(lambda array: np.empty((steps, *array.shape[1:]), dtype=array.dtype))
         full = self._full
         if (part.dt, part.target, list(part.populations)) != (full.dt, full.target, list(full.populations)):
             raise ValueError("ResultBuffer.add: the part comes from another run (dt, target or populations differ)")
@@ -182,18 +186,4 @@ class ResultBuffer:
     def trim(self) -> None:
         """Keep only the steps added (a stopped run): copies, so the unused rest is freed."""
         if self._full is not None and self.done < len(self._full.time):
-            head = self._full.head(self.done)
-            self._full = replace(head, time=head.time.copy(), populations={
-                name: replace(pop, **{obs: None if getattr(pop, obs) is None else getattr(pop, obs).copy()
-                                      for obs in _STEP_GRID})
-                for name, pop in head.populations.items()})
-
-    @staticmethod
-    def _allocate(like: Result, steps: int) -> Result:
-        out = Result(time=np.empty(steps, dtype=like.time.dtype), dt=like.dt, target=like.target)
-        for name, pop in like.populations.items():
-            out.populations[name] = replace(pop, **{
-                obs: None if getattr(pop, obs) is None else np.empty((steps, *getattr(pop, obs).shape[1:]),
-                                                                     dtype=getattr(pop, obs).dtype)
-                for obs in _STEP_GRID})
-        return out
+            self._full = self._full.head(self.done)._map_steps(np.copy)

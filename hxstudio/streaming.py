@@ -72,7 +72,6 @@ class RunSession:
         self.state = "new"
         self.error: Optional[BaseException] = None
         self.steps = network.steps
-        self.done = 0
         self.chunks = 0
         self.wall_time = 0.0
         self._buffer = ResultBuffer(self.steps)
@@ -134,6 +133,11 @@ class RunSession:
             return self._buffer.result()
 
     @property
+    def done(self) -> int:
+        """Steps computed so far."""
+        return self._buffer.done
+
+    @property
     def progress(self) -> str:
         """Simulated time computed so far over the total, e.g. ``"312 / 1000 µs"``."""
         dt = self.network.dt * 1e6
@@ -182,7 +186,6 @@ class RunSession:
     def _add(self, part: Result) -> None:
         with self._lock:
             self._buffer.add(part)
-            self.done = self._buffer.done
             self.chunks += 1
 
     def _end(self, error: Optional[BaseException]) -> None:

@@ -164,7 +164,8 @@ class ParameterPanel(Viewer):
 
     def note(self, name: str) -> str:
         """The note under the slider of ``name`` (``""`` if none); see :meth:`show`."""
-        return self._note_text.get(name, "")
+        pane = self._notes.get(name)
+        return html.unescape(pane.object) if pane is not None and pane.visible else ""
 
     def readout(self, name: str) -> str:
         """The read-out text under the slider of ``name``, e.g. ``"10.0 µs (bio 10 ms)"``."""
@@ -172,7 +173,6 @@ class ParameterPanel(Viewer):
 
     def clear(self, message: str = "Select a population or projection to edit it.") -> None:
         """Remove all controls and show ``message``."""
-        self._note_text, self._notes = {}, {}
         self._set("", {}, {}, [pn.pane.Markdown(f"*{html.escape(message, quote=False)}*", css_classes=["hx-parameter-hint"])])
 
     def show(self, title: str, specs: list[dict], values: dict[str, float],
@@ -192,9 +192,7 @@ class ParameterPanel(Viewer):
         :meth:`set_notes` changes them in place.
         """
         notes = notes or {}
-        self._note_text = {name: text for name, text in notes.items() if text}
-        self._notes = {}
-        widgets, readouts, rows, current = {}, {}, [], {}
+        widgets, readouts, rows, current, panes = {}, {}, [], {}, {}
         for spec in specs:
             if spec.get("kind") == "bool":
                 name, value = spec["name"], bool(values.get(spec["name"], spec["default"]))
@@ -230,23 +228,21 @@ class ParameterPanel(Viewer):
                                 margin=(0, 10, 8, 10), styles={"color": "#b26a00", "font-size": "12px"},
                                 css_classes=[f"hx-note-{name}"])
             rows += [pn.Row(slider, icon, sizing_mode="stretch_width"), readout, note]
-            widgets[name], readouts[name], current[name], self._notes[name] = slider, readout, value, note
-        self._set(title, widgets, readouts, rows, current)
+            widgets[name], readouts[name], current[name], panes[name] = slider, readout, value, note
+        self._set(title, widgets, readouts, rows, current, panes)
 
     def set_notes(self, notes: dict[str, str]) -> None:
         """Replace the notes under the sliders shown (name → text; a missing or empty text hides
         that slider's note) without rebuilding the panel: a value typed across the calibrated
         range's edge changes only its note (rebuilding the panel took ≈ 2 s in the browser)."""
-        self._note_text = {name: text for name, text in notes.items() if text and name in self._notes}
         for name, pane in self._notes.items():
-            text = html.escape(self._note_text.get(name, ""), quote=False)
+            text = html.escape(notes.get(name) or "", quote=False)
             if (pane.object, pane.visible) != (text, bool(text)):
                 pane.param.update(object=text, visible=bool(text))
 
     def show_edge(self, title: str, fields: list[dict], values: dict[str, Any] | None = None) -> None:
         """Show inputs for projection ``fields``; ``values`` (name → value) overrides each field's ``value``."""
         values = values or {}
-        self._note_text, self._notes = {}, {}
         widgets, rows, current = {}, [], {}
         for field in fields:
             name, kind = field["name"], field["kind"]
@@ -275,8 +271,8 @@ class ParameterPanel(Viewer):
         box.param.watch(lambda e, name=spec["name"]: self._commit(name, bool(e.new)), "value")
         return box
 
-    def _set(self, title, widgets, readouts, rows, current=None) -> None:
-        self._widgets, self._readouts = widgets, readouts
+    def _set(self, title, widgets, readouts, rows, current=None, notes=None) -> None:
+        self._widgets, self._readouts, self._notes = widgets, readouts, notes or {}
         with param.edit_constant(self):
             self.param.update(title=title, values=dict(current or {}))
         self._body.objects = rows

@@ -433,6 +433,8 @@ class TracePlot(Viewer):
                  and madc["neuron"] in neurons)
         time = np.asarray(madc["time"], dtype=float) if shown else np.zeros(0)
         values = np.asarray(madc["values"], dtype=float) if shown else np.zeros(0)
+        if not shown and not len(self.madc_source.data["x"]):
+            return  # nothing shown, nothing to clear: send nothing
         (x,), (y,) = _trace_rows(time, values[:, None], trace_stride(len(time)))
         self.madc_source.data = dict(x=x, y=y)
 
